@@ -1,0 +1,42 @@
+# kartomat — the commands the README promises. Everything bootstraps what it needs.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+
+.PHONY: test lint fmt typecheck services venv clean bench demo run
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+## services: start what the tests talk to (PostgreSQL on 127.0.0.1:5432).
+services:
+	@bash scripts/ensure-services.sh
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+typecheck: venv
+	$(BIN)/mypy domain services storage kartomat
+
+fmt: venv
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## test: lint, type check and every test (PostgreSQL tests included, never skipped).
+test: venv services lint typecheck
+	KARTOMAT_REQUIRE_POSTGRES=1 $(BIN)/pytest -q
+
+bench: venv services
+	$(BIN)/python bench/collection.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

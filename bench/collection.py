@@ -1,0 +1,138 @@
+"""Answers recorded per second through the collection service vs a plain SQL insert.
+
+Our path per answer: load the assignment's state, parse + validate the raw text,
+append the answer version with its provenance, move the respondent's position,
+re-evaluate the consistency checks and commit — one transaction per answer, as in
+production. The baseline inserts the same rows with one plain INSERT + COMMIT each
+through the same driver, in the same run. Target: ratio ≥ 0.3.
+
+    .venv/bin/python bench/collection.py [--answers 2000] [--backend sqlite|postgres|both]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from kartomat.bootstrap import App, wire  # noqa: E402
+from kartomat.settings import Settings  # noqa: E402
+from services.card_state import Provenance  # noqa: E402
+from storage.engine import make_engine  # noqa: E402
+from storage.migrate import upgrade  # noqa: E402
+from storage.uow import SqlUnitOfWork, uow_factory  # noqa: E402
+from tests.fakes import FakeClock  # noqa: E402
+
+PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+CODES = ["II.0.1", "II.0.2", "II.0.3", "II.0.4", "II.0.5", "II.1.1", "II.1.2", "II.1.3",
+         "II.2.1", "II.2.2", "II.3.1", "II.3.8", "II.4.1", "II.5.1", "II.6.1", "II.6.2"]  # fmt: skip
+RAWS = ["1 200", "35", "12 osób", "brak", "7"]
+
+
+def registry(orgs: int) -> bytes:
+    """A registry of `orgs` IZUS organisations in lubelskie."""
+    lines = ["external_id,kind,name,org_type,teryt,miejscowosc,powiat,wojewodztwo,"
+             "contact_name,email,phone,channel"]  # fmt: skip
+    for i in range(orgs):
+        teryt = f"06{(i % 20) + 1:02d}{(i // 20) % 90 + 1:02d}1"
+        lines.append(f"B{i:05d},izus,OPS {i},ops,{teryt},Miasto {i},powiat {i % 20},06,"
+                     f"Osoba {i},ops{i}@bench.example,,email")  # fmt: skip
+    return ("\n".join(lines) + "\n").encode()
+
+
+def build(engine: Engine, tmp: Path) -> App:
+    """A wired app on the engine with a frozen clock."""
+    sessions = uow_factory(engine)
+    clock = FakeClock(datetime(2026, 11, 10, 9, tzinfo=UTC))
+    settings = Settings(database_url="sqlite://", secret_key_file=tmp / "secret")
+    return wire(settings, lambda: SqlUnitOfWork(sessions), clock, b"bench-secret", engine)
+
+
+def our_path(app: App, answers: int) -> float:
+    """Seconds to record `answers` answers through the collection service."""
+    with app.uow() as uow:
+        ids = [a.id or 0 for a in uow.assignments.for_session(1)]
+    start = time.perf_counter()
+    for n in range(answers):
+        assignment = ids[n % len(ids)]
+        code = CODES[(n // len(ids)) % len(CODES)]
+        prov = Provenance(channel="email", source_message_id=f"<m{n}@bench>")
+        result = app.collection.record_by_code(assignment, code, RAWS[n % len(RAWS)], prov)
+        assert result.accepted
+    return time.perf_counter() - start
+
+
+def plain_insert(engine: Engine, answers: int) -> float:
+    """Seconds to insert the same number of answer rows with plain SQL, one commit each."""
+    stmt = text(
+        "INSERT INTO answer (assignment_id, question_id, value, version, channel, "
+        "source_message_id, recorded_at) VALUES (:a, :q, :v, :ver, 'email', :m, :t)"
+    )
+    now = datetime(2026, 11, 10, 9, tzinfo=UTC)
+    start = time.perf_counter()
+    with engine.connect() as conn:
+        for n in range(answers):
+            params = {"a": 1, "q": f"izus.X.{n}", "v": "7", "ver": 1, "m": f"<p{n}>", "t": now}
+            conn.execute(stmt, params)
+            conn.commit()
+    return time.perf_counter() - start
+
+
+def run(backend: str, answers: int) -> dict[str, float | str | int]:
+    """One measurement on one backend."""
+    with tempfile.TemporaryDirectory() as tmpdir:
+        tmp = Path(tmpdir)
+        admin = None
+        if backend == "sqlite":
+            engine = make_engine(f"sqlite:///{tmp / 'bench.db'}")
+        else:
+            admin = make_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+            name = f"kartomat_bench_{uuid.uuid4().hex[:8]}"
+            with admin.connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+            engine = make_engine(PG_ADMIN.rsplit("/", 1)[0] + "/" + name)
+        try:
+            upgrade(engine)
+            app = build(engine, tmp)
+            assert app.registry.import_csv(registry(200)).ok
+            app.sessions.create("B", date(2026, 11, 2), date(2026, 11, 30), ["izus"], [])
+            app.sessions.open("B")
+            ours = our_path(app, answers)
+            plain = plain_insert(engine, answers)
+        finally:
+            engine.dispose()
+            if admin is not None:
+                with admin.connect() as conn:
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                admin.dispose()
+    return {
+        "backend": backend,
+        "answers": answers,
+        "ours_per_s": round(answers / ours, 1),
+        "plain_per_s": round(answers / plain, 1),
+        "ratio": round(plain / ours, 3),
+    }
+
+
+def main() -> None:
+    """Parse arguments, run, print a JSON line per backend."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--answers", type=int, default=2000)
+    parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
+    args = parser.parse_args()
+    backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
+    for backend in backends:
+        print(json.dumps(run(backend, args.answers)))
+
+
+if __name__ == "__main__":
+    main()

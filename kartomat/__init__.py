@@ -1,0 +1,1 @@
+"""kartomat: the composition root (settings, bootstrap) and the command-line entry point."""

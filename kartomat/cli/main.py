@@ -1,0 +1,30 @@
+"""The `kartomat` command."""
+
+from __future__ import annotations
+
+import typer
+
+from kartomat.cli import admin, sessions
+from kartomat.cli.cards import app as cards_app
+
+app = typer.Typer(
+    name="kartomat",
+    help="kartomat – zbieranie kart monitoringu Mechanizmu MP (Karta NGO, Karta IZUS).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(cards_app, name="cards")
+app.add_typer(admin.db_app, name="db")
+app.add_typer(admin.registry_app, name="registry")
+app.add_typer(admin.staff_app, name="staff")
+app.add_typer(sessions.session_app, name="session")
+app.add_typer(sessions.answers_app, name="answers")
+app.command("status")(sessions.status)
+app.command("invites")(sessions.invites)
+app.command("export")(sessions.export)
+
+
+def run() -> None:
+    """Console-script entry point."""
+    app()

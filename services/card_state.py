@@ -1,0 +1,174 @@
+"""A snapshot of one assignment's card: answers in force, progress, status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from domain.cards.checks import Warning as CheckWarning
+from domain.cards.model import CardDefinition, Question
+from domain.cards.skip import applicable_questions, effective_answers
+from domain.cards.values import AnswerValue, from_json
+from domain.entities import (
+    AnswerRecord,
+    Assignment,
+    AssignmentStatus,
+    Contact,
+    MonitoringSession,
+    Organisation,
+)
+
+WARSAW = ZoneInfo("Europe/Warsaw")
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where an answer came from (channels.md: every answer has provenance)."""
+
+    channel: str
+    source_message_id: str | None = None
+    contact_id: int | None = None
+
+
+def latest_records(history: list[AnswerRecord]) -> dict[str, AnswerRecord]:
+    """The newest version of each question's answer."""
+    latest: dict[str, AnswerRecord] = {}
+    for record in history:
+        current = latest.get(record.question_id)
+        if current is None or record.version > current.version:
+            latest[record.question_id] = record
+    return latest
+
+
+def answers_from_records(
+    card: CardDefinition, latest: dict[str, AnswerRecord]
+) -> dict[str, AnswerValue]:
+    """Python values of the latest non-empty answers of known questions."""
+    values: dict[str, AnswerValue] = {}
+    for qid, record in latest.items():
+        question = card.by_code(qid.split(".", 1)[1]) if "." in qid else None
+        if question is not None and question.id == qid and record.value is not None:
+            values[qid] = from_json(question, record.value)
+    return values
+
+
+def local_date(at: datetime) -> date:
+    """The calendar day in Poland at that moment (deadlines are local days)."""
+    return at.astimezone(WARSAW).date()
+
+
+@dataclass
+class CardState:
+    """Everything a channel needs to show one assignment."""
+
+    assignment: Assignment
+    session: MonitoringSession
+    organisation: Organisation
+    contact: Contact | None
+    card: CardDefinition
+    latest: dict[str, AnswerRecord]
+    answers: dict[str, AnswerValue]  # in force: set-aside answers excluded
+    now: datetime
+    warnings: list[CheckWarning] = field(default_factory=list)
+
+    @property
+    def applicable(self) -> list[Question]:
+        """Questions asked of this respondent, given the answers so far."""
+        return applicable_questions(self.card, self.answers)
+
+    @property
+    def missing(self) -> list[Question]:
+        """Required applicable questions without an answer."""
+        return [q for q in self.applicable if q.required and q.id not in self.answers]
+
+    @property
+    def unanswered(self) -> list[Question]:
+        """Applicable questions still to ask: no answer, and not an optional one skipped."""
+        return [
+            q
+            for q in self.applicable
+            if q.id not in self.answers and (q.required or q.id not in self.latest)
+        ]
+
+    @property
+    def answered_count(self) -> int:
+        """Applicable questions that have an answer."""
+        return sum(1 for q in self.applicable if q.id in self.answers)
+
+    @property
+    def required_count(self) -> int:
+        """Required applicable questions."""
+        return sum(1 for q in self.applicable if q.required)
+
+    @property
+    def complete(self) -> bool:
+        """Every required applicable question is answered."""
+        return not self.missing
+
+    @property
+    def deadline(self) -> date:
+        """The deadline in force (the extension wins)."""
+        return self.assignment.deadline(self.session)
+
+    @property
+    def is_late(self) -> bool:
+        """Unsubmitted and past the (inclusive) deadline."""
+        return self.assignment.submitted_at is None and local_date(self.now) > self.deadline
+
+    @property
+    def status(self) -> AssignmentStatus:
+        """pending | in_progress | submitted | late."""
+        if self.assignment.submitted_at is not None:
+            return AssignmentStatus.SUBMITTED
+        if self.is_late:
+            return AssignmentStatus.LATE
+        if any(not q.system for q in self._answered_questions()):
+            return AssignmentStatus.IN_PROGRESS
+        return AssignmentStatus.PENDING
+
+    def _answered_questions(self) -> list[Question]:
+        return [self.card.question(qid) for qid in self.latest if _known(self.card, qid)]
+
+    def position(self, question: Question) -> tuple[int, int]:
+        """1-based position of the question among the applicable ones, and their count."""
+        applicable = self.applicable
+        ids = [q.id for q in applicable]
+        index = ids.index(question.id) + 1 if question.id in ids else 0
+        return index, len(applicable)
+
+    def next_question(self, after: str | None = None) -> Question | None:
+        """The first unanswered applicable question after `after` (wrapping to the start)."""
+        pending = self.unanswered
+        if not pending:
+            return None
+        if after is not None:
+            ids = [q.id for q in self.card.questions]
+            if after in ids:
+                start = ids.index(after)
+                later = [q for q in pending if ids.index(q.id) > start]
+                if later:
+                    return later[0]
+        return pending[0]
+
+    def current_question(self) -> Question | None:
+        """The question the respondent is on (cursor), else the next unanswered one."""
+        cursor = self.assignment.cursor
+        if cursor and _known(self.card, cursor):
+            question = self.card.question(cursor)
+            if question in self.applicable:
+                return question
+        return self.next_question()
+
+
+def _known(card: CardDefinition, qid: str) -> bool:
+    try:
+        card.question(qid)
+    except KeyError:
+        return False
+    return True
+
+
+def build_answers(card: CardDefinition, history: list[AnswerRecord]) -> dict[str, AnswerValue]:
+    """Answers in force from a history: latest values with set-aside ones removed."""
+    return effective_answers(card, answers_from_records(card, latest_records(history)))

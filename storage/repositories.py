@@ -1,0 +1,288 @@
+"""SQL repositories: they map rows to domain entities and never commit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from domain.entities import (
+    AnswerRecord,
+    Assignment,
+    Contact,
+    InboundMessage,
+    MonitoringSession,
+    Organisation,
+    OutboxMessage,
+    Staff,
+    Territory,
+)
+from storage.tables import (
+    AnswerRow,
+    AssignmentRow,
+    ContactRow,
+    InboundMessageRow,
+    OrganisationRow,
+    OutboxRow,
+    SessionRow,
+    StaffRow,
+    TerritoryRow,
+)
+
+E = TypeVar("E", bound=BaseModel)
+
+
+class _Repo(Generic[E]):
+    """Field-by-field mapping between one table and one entity class."""
+
+    row_cls: Any
+    entity_cls: type[E]
+
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def _entity(self, row: Any) -> E:
+        return self.entity_cls.model_validate(row, from_attributes=True)
+
+    def _entities(self, stmt: Any) -> list[E]:
+        return [self._entity(r) for r in self.s.scalars(stmt)]
+
+    def _get(self, key: Any) -> E | None:
+        row = self.s.get(self.row_cls, key)
+        return self._entity(row) if row is not None else None
+
+    def _add(self, entity: E) -> E:
+        row = self.row_cls(**entity.model_dump())
+        self.s.add(row)
+        self.s.flush()
+        return self._entity(row)
+
+    def _update(self, entity: Any) -> None:
+        row = self.s.get(self.row_cls, entity.id)
+        if row is None:
+            raise LookupError(f"{self.row_cls.__tablename__} {entity.id} does not exist")
+        for field, value in entity.model_dump(exclude={"id"}).items():
+            setattr(row, field, value)
+        self.s.flush()
+
+    def _insert_ignoring_duplicates(self, values: dict[str, Any]) -> bool:
+        """INSERT … ON CONFLICT DO NOTHING; True when a row was written."""
+        table = self.row_cls.__table__
+        dialect = sqlite if self.s.get_bind().dialect.name == "sqlite" else postgresql
+        stmt = dialect.insert(table).values(**values).on_conflict_do_nothing()
+        return bool(self.s.execute(stmt).rowcount)
+
+
+class TerritoryRepo(_Repo[Territory]):
+    row_cls, entity_cls = TerritoryRow, Territory
+
+    def get(self, teryt: str) -> Territory | None:
+        return self._get(teryt)
+
+    def upsert(self, territory: Territory) -> None:
+        self.s.merge(TerritoryRow(**territory.model_dump()))
+        self.s.flush()
+
+    def list(self) -> list[Territory]:
+        return self._entities(select(TerritoryRow).order_by(TerritoryRow.teryt))
+
+
+class OrganisationRepo(_Repo[Organisation]):
+    row_cls, entity_cls = OrganisationRow, Organisation
+
+    def get(self, org_id: int) -> Organisation | None:
+        return self._get(org_id)
+
+    def get_by_external_id(self, external_id: str) -> Organisation | None:
+        stmt = select(OrganisationRow).where(OrganisationRow.external_id == external_id)
+        return next(iter(self._entities(stmt)), None)
+
+    def add(self, organisation: Organisation) -> Organisation:
+        return self._add(organisation)
+
+    def update(self, organisation: Organisation) -> None:
+        self._update(organisation)
+
+    def list(self) -> list[Organisation]:
+        return self._entities(select(OrganisationRow).order_by(OrganisationRow.external_id))
+
+
+class ContactRepo(_Repo[Contact]):
+    row_cls, entity_cls = ContactRow, Contact
+
+    def get(self, contact_id: int) -> Contact | None:
+        return self._get(contact_id)
+
+    def for_organisation(self, org_id: int) -> list[Contact]:
+        stmt = select(ContactRow).where(ContactRow.organisation_id == org_id)
+        return self._entities(stmt.order_by(ContactRow.id))
+
+    def by_telegram_user(self, telegram_user_id: int) -> list[Contact]:
+        stmt = select(ContactRow).where(ContactRow.telegram_user_id == telegram_user_id)
+        return self._entities(stmt.order_by(ContactRow.id))
+
+    def by_email(self, email: str) -> list[Contact]:
+        stmt = select(ContactRow).where(func.lower(ContactRow.email) == email.lower())
+        return self._entities(stmt)
+
+    def add(self, contact: Contact) -> Contact:
+        return self._add(contact)
+
+    def update(self, contact: Contact) -> None:
+        self._update(contact)
+
+
+class StaffRepo(_Repo[Staff]):
+    row_cls, entity_cls = StaffRow, Staff
+
+    def get_by_email(self, email: str) -> Staff | None:
+        stmt = select(StaffRow).where(func.lower(StaffRow.email) == email.lower())
+        return next(iter(self._entities(stmt)), None)
+
+    def by_telegram_id(self, telegram_id: int) -> Staff | None:
+        stmt = select(StaffRow).where(StaffRow.telegram_id == telegram_id)
+        return next(iter(self._entities(stmt)), None)
+
+    def add(self, staff: Staff) -> Staff:
+        return self._add(staff)
+
+    def update(self, staff: Staff) -> None:
+        self._update(staff)
+
+    def list(self) -> list[Staff]:
+        return self._entities(select(StaffRow).order_by(StaffRow.id))
+
+
+class SessionRepo(_Repo[MonitoringSession]):
+    row_cls, entity_cls = SessionRow, MonitoringSession
+
+    def get(self, session_id: int) -> MonitoringSession | None:
+        return self._get(session_id)
+
+    def get_by_name(self, name: str) -> MonitoringSession | None:
+        return next(iter(self._entities(select(SessionRow).where(SessionRow.name == name))), None)
+
+    def add(self, session: MonitoringSession) -> MonitoringSession:
+        return self._add(session)
+
+    def update(self, session: MonitoringSession) -> None:
+        self._update(session)
+
+    def baseline(self) -> MonitoringSession | None:
+        stmt = select(SessionRow).where(SessionRow.is_baseline.is_(True))  # type: ignore[attr-defined]
+        return next(iter(self._entities(stmt)), None)
+
+    def list(self) -> list[MonitoringSession]:
+        return self._entities(select(SessionRow).order_by(SessionRow.id))
+
+
+class AssignmentRepo(_Repo[Assignment]):
+    row_cls, entity_cls = AssignmentRow, Assignment
+
+    def get(self, assignment_id: int, *, for_update: bool = False) -> Assignment | None:
+        stmt = select(AssignmentRow).where(AssignmentRow.id == assignment_id)
+        if for_update:
+            # Serialises writers of one assignment on PostgreSQL; SQLite already holds
+            # the database write lock (BEGIN IMMEDIATE, see storage.engine).
+            stmt = stmt.with_for_update()
+        return next(iter(self._entities(stmt)), None)
+
+    def by_token_hash(self, token_hash: str) -> Assignment | None:
+        stmt = select(AssignmentRow).where(AssignmentRow.token_hash == token_hash)
+        return next(iter(self._entities(stmt)), None)
+
+    def by_short_hash(self, short_hash: str) -> list[Assignment]:
+        return self._entities(
+            select(AssignmentRow).where(AssignmentRow.token_short_hash == short_hash)
+        )
+
+    def for_session(self, session_id: int) -> list[Assignment]:
+        stmt = select(AssignmentRow).where(AssignmentRow.session_id == session_id)
+        return self._entities(stmt.order_by(AssignmentRow.id))
+
+    def for_organisation(self, org_id: int) -> list[Assignment]:
+        stmt = select(AssignmentRow).where(AssignmentRow.organisation_id == org_id)
+        return self._entities(stmt.order_by(AssignmentRow.id))
+
+    def find(self, session_id: int, org_id: int, card: str) -> Assignment | None:
+        stmt = select(AssignmentRow).where(
+            AssignmentRow.session_id == session_id,
+            AssignmentRow.organisation_id == org_id,
+            AssignmentRow.card == card,
+        )
+        return next(iter(self._entities(stmt)), None)
+
+    def add(self, assignment: Assignment) -> Assignment:
+        return self._add(assignment)
+
+    def update(self, assignment: Assignment) -> None:
+        self._update(assignment)
+
+
+class AnswerRepo(_Repo[AnswerRecord]):
+    row_cls, entity_cls = AnswerRow, AnswerRecord
+
+    def history(self, assignment_id: int) -> list[AnswerRecord]:
+        return self.history_for([assignment_id]).get(assignment_id, [])
+
+    def history_for(self, assignment_ids: Sequence[int]) -> dict[int, list[AnswerRecord]]:
+        result: dict[int, list[AnswerRecord]] = {i: [] for i in assignment_ids}
+        for start in range(0, len(assignment_ids), 500):
+            chunk = list(assignment_ids[start : start + 500])
+            stmt = (
+                select(AnswerRow)
+                .where(AnswerRow.assignment_id.in_(chunk))  # type: ignore[attr-defined]
+                .order_by(AnswerRow.assignment_id, AnswerRow.id)
+            )
+            for record in self._entities(stmt):
+                result[record.assignment_id].append(record)
+        return result
+
+    def add(self, answer: AnswerRecord) -> AnswerRecord:
+        return self._add(answer)
+
+
+class OutboxRepo(_Repo[OutboxMessage]):
+    row_cls, entity_cls = OutboxRow, OutboxMessage
+
+    def add(self, message: OutboxMessage) -> bool:
+        return self._insert_ignoring_duplicates(message.model_dump(exclude={"id"}))
+
+    def get_by_key(self, dedupe_key: str) -> OutboxMessage | None:
+        stmt = select(OutboxRow).where(OutboxRow.dedupe_key == dedupe_key)
+        return next(iter(self._entities(stmt)), None)
+
+    def list(self, status: str | None = None) -> list[OutboxMessage]:
+        stmt = select(OutboxRow).order_by(OutboxRow.id)
+        if status is not None:
+            stmt = stmt.where(OutboxRow.status == status)
+        return self._entities(stmt)
+
+    def cancel_pending_for(self, assignment_id: int, kinds: Iterable[str]) -> int:
+        stmt = (
+            update(OutboxRow)
+            .where(
+                OutboxRow.assignment_id == assignment_id,
+                OutboxRow.status == "pending",
+                OutboxRow.kind.in_(list(kinds)),  # type: ignore[attr-defined]
+            )
+            .values(status="cancelled")
+        )
+        return int(self.s.execute(stmt).rowcount)
+
+
+class InboundRepo(_Repo[InboundMessage]):
+    row_cls, entity_cls = InboundMessageRow, InboundMessage
+
+    def add(self, message: InboundMessage) -> InboundMessage | None:
+        if not self._insert_ignoring_duplicates(message.model_dump(exclude={"id"})):
+            return None
+        stmt = select(InboundMessageRow).where(InboundMessageRow.sha256 == message.sha256)
+        return next(iter(self._entities(stmt)), None)
+
+    def get(self, message_id: int) -> InboundMessage | None:
+        return self._get(message_id)

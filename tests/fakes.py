@@ -1,0 +1,302 @@
+"""Hand-written fakes of our own ports, for service-level tests (no mock.patch)."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from types import TracebackType
+from typing import Any, Self
+
+from domain.entities import (
+    AnswerRecord,
+    Assignment,
+    Contact,
+    InboundMessage,
+    MonitoringSession,
+    Organisation,
+    OutboxMessage,
+    Staff,
+    Territory,
+)
+from services.ports import ConflictError
+
+
+class FakeClock:
+    """A clock tests move by hand."""
+
+    def __init__(self, now: datetime) -> None:
+        self.current = now
+
+    def now(self) -> datetime:
+        """The fake now."""
+        return self.current
+
+    def advance(self, **delta: float) -> None:
+        """Move forward by a timedelta's keyword arguments."""
+        self.current += timedelta(**delta)
+
+
+@dataclass
+class Store:
+    """The fake database: plain dicts of entities, keyed by id."""
+
+    rows: dict[str, dict[Any, Any]] = field(default_factory=dict)
+    ids: dict[str, int] = field(default_factory=dict)
+
+    def table(self, name: str) -> dict[Any, Any]:
+        return self.rows.setdefault(name, {})
+
+    def next_id(self, name: str) -> int:
+        self.ids[name] = self.ids.get(name, 0) + 1
+        return self.ids[name]
+
+
+class _Table:
+    name: str
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    @property
+    def rows(self) -> dict[Any, Any]:
+        return self.store.table(self.name)
+
+    def _all(self) -> list[Any]:
+        return [r.model_copy(deep=True) for _, r in sorted(self.rows.items())]
+
+    def _get(self, key: Any) -> Any:
+        row = self.rows.get(key)
+        return row.model_copy(deep=True) if row is not None else None
+
+    def _add(self, entity: Any) -> Any:
+        entity = entity.model_copy(deep=True)
+        entity.id = self.store.next_id(self.name)
+        self.rows[entity.id] = entity
+        return entity.model_copy(deep=True)
+
+    def _update(self, entity: Any) -> None:
+        if entity.id not in self.rows:
+            raise LookupError(entity.id)
+        self.rows[entity.id] = entity.model_copy(deep=True)
+
+    def _where(self, **match: Any) -> list[Any]:
+        return [r for r in self._all() if all(getattr(r, k) == v for k, v in match.items())]
+
+
+class FakeTerritories(_Table):
+    name = "territory"
+
+    def get(self, teryt: str) -> Territory | None:
+        return self._get(teryt)
+
+    def upsert(self, territory: Territory) -> None:
+        self.rows[territory.teryt] = territory.model_copy()
+
+    def list(self) -> list[Territory]:
+        return self._all()
+
+
+class FakeOrganisations(_Table):
+    name = "organisation"
+
+    def get(self, org_id: int) -> Organisation | None:
+        return self._get(org_id)
+
+    def get_by_external_id(self, external_id: str) -> Organisation | None:
+        return next(iter(self._where(external_id=external_id)), None)
+
+    def add(self, organisation: Organisation) -> Organisation:
+        if self.get_by_external_id(organisation.external_id):
+            raise ConflictError("external_id")
+        return self._add(organisation)
+
+    def update(self, organisation: Organisation) -> None:
+        self._update(organisation)
+
+    def list(self) -> list[Organisation]:
+        return sorted(self._all(), key=lambda o: o.external_id)
+
+
+class FakeContacts(_Table):
+    name = "contact"
+
+    def get(self, contact_id: int) -> Contact | None:
+        return self._get(contact_id)
+
+    def for_organisation(self, org_id: int) -> list[Contact]:
+        return self._where(organisation_id=org_id)
+
+    def by_telegram_user(self, telegram_user_id: int) -> list[Contact]:
+        return self._where(telegram_user_id=telegram_user_id)
+
+    def by_email(self, email: str) -> list[Contact]:
+        return [c for c in self._all() if (c.email or "").lower() == email.lower()]
+
+    def add(self, contact: Contact) -> Contact:
+        return self._add(contact)
+
+    def update(self, contact: Contact) -> None:
+        self._update(contact)
+
+
+class FakeStaff(_Table):
+    name = "staff"
+
+    def get_by_email(self, email: str) -> Staff | None:
+        return next((s for s in self._all() if s.email.lower() == email.lower()), None)
+
+    def by_telegram_id(self, telegram_id: int) -> Staff | None:
+        return next(iter(self._where(telegram_id=telegram_id)), None)
+
+    def add(self, staff: Staff) -> Staff:
+        return self._add(staff)
+
+    def update(self, staff: Staff) -> None:
+        self._update(staff)
+
+    def list(self) -> list[Staff]:
+        return self._all()
+
+
+class FakeSessions(_Table):
+    name = "session"
+
+    def get(self, session_id: int) -> MonitoringSession | None:
+        return self._get(session_id)
+
+    def get_by_name(self, name: str) -> MonitoringSession | None:
+        return next(iter(self._where(name=name)), None)
+
+    def add(self, session: MonitoringSession) -> MonitoringSession:
+        return self._add(session)
+
+    def update(self, session: MonitoringSession) -> None:
+        self._update(session)
+
+    def baseline(self) -> MonitoringSession | None:
+        return next(iter(self._where(is_baseline=True)), None)
+
+    def list(self) -> list[MonitoringSession]:
+        return self._all()
+
+
+class FakeAssignments(_Table):
+    name = "assignment"
+
+    def get(self, assignment_id: int, *, for_update: bool = False) -> Assignment | None:
+        return self._get(assignment_id)
+
+    def by_token_hash(self, token_hash: str) -> Assignment | None:
+        return next(iter(self._where(token_hash=token_hash)), None)
+
+    def by_short_hash(self, short_hash: str) -> list[Assignment]:
+        return self._where(token_short_hash=short_hash)
+
+    def for_session(self, session_id: int) -> list[Assignment]:
+        return self._where(session_id=session_id)
+
+    def for_organisation(self, org_id: int) -> list[Assignment]:
+        return self._where(organisation_id=org_id)
+
+    def find(self, session_id: int, org_id: int, card: str) -> Assignment | None:
+        return next(iter(self._where(session_id=session_id, organisation_id=org_id, card=card)), None)
+
+    def add(self, assignment: Assignment) -> Assignment:
+        if self.find(assignment.session_id, assignment.organisation_id, assignment.card):
+            raise ConflictError("assignment exists")
+        return self._add(assignment)
+
+    def update(self, assignment: Assignment) -> None:
+        self._update(assignment)
+
+
+class FakeAnswers(_Table):
+    name = "answer"
+
+    def history(self, assignment_id: int) -> list[AnswerRecord]:
+        return self._where(assignment_id=assignment_id)
+
+    def history_for(self, assignment_ids: Sequence[int]) -> dict[int, list[AnswerRecord]]:
+        return {i: self.history(i) for i in assignment_ids}
+
+    def add(self, answer: AnswerRecord) -> AnswerRecord:
+        key = (answer.assignment_id, answer.question_id, answer.version)
+        if any((r.assignment_id, r.question_id, r.version) == key for r in self.rows.values()):
+            raise ConflictError("answer version exists")
+        return self._add(answer)
+
+
+class FakeOutbox(_Table):
+    name = "outbox"
+
+    def add(self, message: OutboxMessage) -> bool:
+        if self.get_by_key(message.dedupe_key) is not None:
+            return False
+        self._add(message)
+        return True
+
+    def get_by_key(self, dedupe_key: str) -> OutboxMessage | None:
+        return next(iter(self._where(dedupe_key=dedupe_key)), None)
+
+    def list(self, status: str | None = None) -> list[OutboxMessage]:
+        return [m for m in self._all() if status is None or m.status == status]
+
+    def cancel_pending_for(self, assignment_id: int, kinds: Iterable[str]) -> int:
+        kinds = set(kinds)
+        count = 0
+        for m in self.rows.values():
+            if m.assignment_id == assignment_id and m.status == "pending" and m.kind in kinds:
+                m.status = "cancelled"
+                count += 1
+        return count
+
+
+class FakeInbound(_Table):
+    name = "inbound"
+
+    def add(self, message: InboundMessage) -> InboundMessage | None:
+        if any(m.sha256 == message.sha256 for m in self.rows.values()):
+            return None
+        return self._add(message)
+
+    def get(self, message_id: int) -> InboundMessage | None:
+        return self._get(message_id)
+
+
+class FakeUnitOfWork:
+    """Transactions over the shared Store: a snapshot restored unless committed."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.commits = 0
+
+    def __enter__(self) -> Self:
+        self._snapshot = copy.deepcopy((self.store.rows, self.store.ids))
+        s = self.store
+        self.territories = FakeTerritories(s)
+        self.organisations = FakeOrganisations(s)
+        self.contacts = FakeContacts(s)
+        self.staff = FakeStaff(s)
+        self.sessions = FakeSessions(s)
+        self.assignments = FakeAssignments(s)
+        self.answers = FakeAnswers(s)
+        self.outbox = FakeOutbox(s)
+        self.inbound = FakeInbound(s)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.rollback()
+
+    def commit(self) -> None:
+        self._snapshot = copy.deepcopy((self.store.rows, self.store.ids))
+        self.commits += 1
+
+    def rollback(self) -> None:
+        self.store.rows, self.store.ids = copy.deepcopy(self._snapshot)
