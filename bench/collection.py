@@ -24,17 +24,33 @@ from sqlalchemy import Engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kartomat.bootstrap import App, wire  # noqa: E402
-from kartomat.settings import Settings  # noqa: E402
-from services.card_state import Provenance  # noqa: E402
-from storage.engine import make_engine  # noqa: E402
-from storage.migrate import upgrade  # noqa: E402
-from storage.uow import SqlUnitOfWork, uow_factory  # noqa: E402
-from tests.fakes import FakeClock  # noqa: E402
+from kartomat.bootstrap import App, wire
+from kartomat.settings import Settings
+from services.card_state import Provenance
+from storage.engine import make_engine
+from storage.migrate import upgrade
+from storage.uow import SqlUnitOfWork, uow_factory
+from tests.fakes import FakeClock
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-CODES = ["II.0.1", "II.0.2", "II.0.3", "II.0.4", "II.0.5", "II.1.1", "II.1.2", "II.1.3",
-         "II.2.1", "II.2.2", "II.3.1", "II.3.8", "II.4.1", "II.5.1", "II.6.1", "II.6.2"]  # fmt: skip
+CODES = [
+    "II.0.1",
+    "II.0.2",
+    "II.0.3",
+    "II.0.4",
+    "II.0.5",
+    "II.1.1",
+    "II.1.2",
+    "II.1.3",
+    "II.2.1",
+    "II.2.2",
+    "II.3.1",
+    "II.3.8",
+    "II.4.1",
+    "II.5.1",
+    "II.6.1",
+    "II.6.2",
+]
 RAWS = ["1 200", "35", "12 osób", "brak", "7"]
 
 
@@ -71,8 +87,21 @@ def our_path(app: App, answers: int) -> float:
     return time.perf_counter() - start
 
 
-def plain_insert(engine: Engine, answers: int) -> float:
-    """Seconds to insert the same number of answer rows with plain SQL, one commit each."""
+def our_batches(app: App, answers: int) -> float:
+    """Seconds to record `answers` answers as replies of len(CODES) answers each."""
+    with app.uow() as uow:
+        ids = [a.id or 0 for a in uow.assignments.for_session(1)]
+    start = time.perf_counter()
+    for n in range(answers // len(CODES)):
+        raws = {code: RAWS[(n + i) % len(RAWS)] for i, code in enumerate(CODES)}
+        prov = Provenance(channel="email", source_message_id=f"<r{n}@bench>")
+        result = app.collection.record_many(ids[n % len(ids)], raws, prov)
+        assert len(result.accepted) == len(CODES), result.rejected
+    return time.perf_counter() - start
+
+
+def plain_insert(engine: Engine, answers: int, per_commit: int = 1, tag: str = "p") -> float:
+    """Seconds to insert the same number of answer rows with plain SQL, `per_commit` a commit."""
     stmt = text(
         "INSERT INTO answer (assignment_id, question_id, value, version, channel, "
         "source_message_id, recorded_at) VALUES (:a, :q, :v, :ver, 'email', :m, :t)"
@@ -81,9 +110,18 @@ def plain_insert(engine: Engine, answers: int) -> float:
     start = time.perf_counter()
     with engine.connect() as conn:
         for n in range(answers):
-            params = {"a": 1, "q": f"izus.X.{n}", "v": "7", "ver": 1, "m": f"<p{n}>", "t": now}
+            params = {
+                "a": 1,
+                "q": f"izus.{tag}.{n}",
+                "v": "7",
+                "ver": 1,
+                "m": f"<{tag}{n}>",
+                "t": now,
+            }
             conn.execute(stmt, params)
-            conn.commit()
+            if (n + 1) % per_commit == 0:
+                conn.commit()
+        conn.commit()
     return time.perf_counter() - start
 
 
@@ -108,6 +146,9 @@ def run(backend: str, answers: int) -> dict[str, float | str | int]:
             app.sessions.open("B")
             ours = our_path(app, answers)
             plain = plain_insert(engine, answers)
+            batch = answers - answers % len(CODES)
+            ours_batch = our_batches(app, batch)
+            plain_batch = plain_insert(engine, batch, per_commit=len(CODES), tag="b")
         finally:
             engine.dispose()
             if admin is not None:
@@ -117,9 +158,12 @@ def run(backend: str, answers: int) -> dict[str, float | str | int]:
     return {
         "backend": backend,
         "answers": answers,
-        "ours_per_s": round(answers / ours, 1),
-        "plain_per_s": round(answers / plain, 1),
-        "ratio": round(plain / ours, 3),
+        "reply_ours_per_s": round(batch / ours_batch, 1),
+        "reply_plain_per_s": round(batch / plain_batch, 1),
+        "reply_ratio": round(plain_batch / ours_batch, 3),
+        "single_ours_per_s": round(answers / ours, 1),
+        "single_plain_per_s": round(answers / plain, 1),
+        "single_ratio": round(plain / ours, 3),
     }
 
 

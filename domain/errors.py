@@ -1,13 +1,13 @@
 """The exception tree, handled in one place per entry point.
 
-    KartomatError
-    ├── UserError            the respondent or staff member can fix it; carries Polish
-    │   │                    and English text (kind, precise, with an example)
-    │   ├── InvalidAnswer    a value that does not parse or validate
-    │   ├── NotAllowed       refused by a rule (closed session, baseline, deadline, ...)
-    │   └── NotFound         an unknown token, organisation, session, code ...
-    └── OperatorError        configuration or definition problems, for logs and staff
-        └── DefinitionError  a broken card or indicator definition file
+KartomatError
+├── UserError            the respondent or staff member can fix it; carries Polish
+│   │                    and English text (kind, precise, with an example)
+│   ├── InvalidAnswer    a value that does not parse or validate
+│   ├── NotAllowed       refused by a rule (closed session, baseline, deadline, ...)
+│   └── NotFound         an unknown token, organisation, session, code ...
+└── OperatorError        configuration or definition problems, for logs and staff
+    └── DefinitionError  a broken card or indicator definition file
 """
 
 from __future__ import annotations

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
-from domain.cards.checks import Warning as CheckWarning
+from domain.cards.checks import ConsistencyWarning as CheckWarning
 from domain.cards.model import CardDefinition, Question
 from domain.cards.skip import applicable_questions, effective_answers
 from domain.cards.values import AnswerValue, from_json
@@ -72,17 +73,30 @@ class CardState:
     now: datetime
     warnings: list[CheckWarning] = field(default_factory=list)
 
-    @property
+    @cached_property
     def applicable(self) -> list[Question]:
         """Questions asked of this respondent, given the answers so far."""
         return applicable_questions(self.card, self.answers)
+
+    @cached_property
+    def applicable_ids(self) -> frozenset[str]:
+        """Ids of the applicable questions, for membership tests."""
+        return frozenset(q.id for q in self.applicable)
+
+    def with_records(self, records: list[AnswerRecord]) -> CardState:
+        """A new state with these answer versions appended (no database round trip)."""
+        latest = dict(self.latest)
+        for record in records:
+            latest[record.question_id] = record
+        answers = effective_answers(self.card, answers_from_records(self.card, latest))
+        return replace(self, latest=latest, answers=answers, warnings=[])
 
     @property
     def missing(self) -> list[Question]:
         """Required applicable questions without an answer."""
         return [q for q in self.applicable if q.required and q.id not in self.answers]
 
-    @property
+    @cached_property
     def unanswered(self) -> list[Question]:
         """Applicable questions still to ask: no answer, and not an optional one skipped."""
         return [
@@ -132,10 +146,9 @@ class CardState:
 
     def position(self, question: Question) -> tuple[int, int]:
         """1-based position of the question among the applicable ones, and their count."""
-        applicable = self.applicable
-        ids = [q.id for q in applicable]
-        index = ids.index(question.id) + 1 if question.id in ids else 0
-        return index, len(applicable)
+        ids = [q.id for q in self.applicable]
+        index = ids.index(question.id) + 1 if question.id in self.applicable_ids else 0
+        return index, len(ids)
 
     def next_question(self, after: str | None = None) -> Question | None:
         """The first unanswered applicable question after `after` (wrapping to the start)."""
@@ -143,10 +156,10 @@ class CardState:
         if not pending:
             return None
         if after is not None:
-            ids = [q.id for q in self.card.questions]
-            if after in ids:
-                start = ids.index(after)
-                later = [q for q in pending if ids.index(q.id) > start]
+            order = self.card.order
+            start = order.get(after)
+            if start is not None:
+                later = [q for q in pending if order[q.id] > start]
                 if later:
                     return later[0]
         return pending[0]
@@ -156,7 +169,7 @@ class CardState:
         cursor = self.assignment.cursor
         if cursor and _known(self.card, cursor):
             question = self.card.question(cursor)
-            if question in self.applicable:
+            if question.id in self.applicable_ids:
                 return question
         return self.next_question()
 

@@ -7,18 +7,19 @@ the adapter replies (channels.md, "The database is the truth").
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from domain.cards.catalog import CardCatalog
-from domain.cards.checks import Warning as CheckWarning
+from domain.cards.checks import ConsistencyWarning
 from domain.cards.model import Question
 from domain.cards.values import ParsedValue, parse_value, to_json
 from domain.entities import AnswerRecord
-from domain.errors import InvalidAnswer
+from domain.errors import InvalidAnswer, UserError
 from services import texts
 from services.card_state import CardState, Provenance, local_date
 from services.ports import Clock, UnitOfWork, UnitOfWorkFactory
-from services.unit import ensure_open, load_state, with_retries
+from services.unit import PreviousAnswers, ensure_open, load_state, with_retries
 
 
 @dataclass
@@ -31,12 +32,26 @@ class RecordResult:
     error: InvalidAnswer | None = None
     parsed: ParsedValue | None = None
     stale: bool = False
-    warnings: list[CheckWarning] = field(default_factory=list)
+    warnings: list[ConsistencyWarning] = field(default_factory=list)
 
     @property
     def next_question(self) -> Question | None:
         """What to ask next (None: the card is ready for the summary)."""
         return self.state.current_question()
+
+
+@dataclass
+class BatchResult:
+    """The outcome of several answers given at once (an email reply, a paper card)."""
+
+    state: CardState
+    accepted: dict[str, ParsedValue] = field(default_factory=dict)  # by question id
+    rejected: dict[str, UserError] = field(default_factory=dict)  # by code
+
+    @property
+    def warnings(self) -> list[ConsistencyWarning]:
+        """Consistency warnings of the card after the batch."""
+        return self.state.warnings
 
 
 class CollectionService:
@@ -46,13 +61,13 @@ class CollectionService:
         self.uow = uow
         self.catalog = catalog
         self.clock = clock
+        self.previous = PreviousAnswers(catalog)
 
     def state(self, assignment_id: int, *, with_warnings: bool = False) -> CardState:
         """The current state of an assignment's card."""
         with self.uow() as uow:
-            return load_state(
-                uow, self.catalog, self.clock, assignment_id, with_warnings=with_warnings
-            )
+            state = load_state(uow, self.catalog, self.clock, assignment_id)
+            return self.previous.warnings_for(uow, state) if with_warnings else state
 
     def record(
         self,
@@ -66,8 +81,8 @@ class CollectionService:
         """Parse and store one answer; with `expected_current`, only for the current question."""
 
         def work(uow: UnitOfWork) -> RecordResult:
-            state = load_state(uow, self.catalog, self.clock, assignment_id, for_update=True)
-            question = state.card.question(question_id)
+            state = self._locked(uow, assignment_id)
+            question = _question(state, question_id)
             if expected_current and _is_stale(state, question):
                 return RecordResult(False, question, state, stale=True)
             self._ensure_writable(state, question)
@@ -75,17 +90,36 @@ class CollectionService:
                 parsed = self._parse(state, question, raw)
             except InvalidAnswer as error:
                 return RecordResult(False, question, state, error=error)
-            append_answer(uow, state, question, parsed, provenance)
-            return self._after_write(uow, assignment_id, question, parsed)
+            fresh = self._commit(uow, state, [(question, parsed)], provenance, after=question)
+            mine = [w for w in fresh.warnings if question.code in w.about]
+            return RecordResult(True, question, fresh, parsed=parsed, warnings=mine)
 
         return with_retries(self.uow, work)
 
     def record_by_code(
         self, assignment_id: int, code: str, raw: str, provenance: Provenance
     ) -> RecordResult:
-        """Set an answer by its code (`II.3.4 = 5` in the chat, a paper card, staff)."""
-        question = self._question_by_code(assignment_id, code)
-        return self.record(assignment_id, question.id, raw, provenance)
+        """Set an answer by its code (`II.3.4 = 5` in the chat, staff corrections)."""
+        return self.record(assignment_id, code.strip().strip("[]"), raw, provenance)
+
+    def record_many(
+        self, assignment_id: int, raws: dict[str, str], provenance: Provenance
+    ) -> BatchResult:
+        """Parse several answers by code and store the valid ones in one transaction.
+
+        Bad values are returned as rejected; the others still count (email-cases 14).
+        """
+
+        def work(uow: UnitOfWork) -> BatchResult:
+            state = self._locked(uow, assignment_id)
+            ensure_open(state.session)
+            staged, rejected = self._stage(state, raws)
+            if not staged:
+                return BatchResult(self.previous.warnings_for(uow, state), {}, rejected)
+            fresh = self._commit(uow, state, staged, provenance, after=None)
+            return BatchResult(fresh, {q.id: p for q, p in staged}, rejected)
+
+        return with_retries(self.uow, work)
 
     def confirm_prefill(
         self, assignment_id: int, question_id: str, provenance: Provenance
@@ -94,20 +128,23 @@ class CollectionService:
         state = self.state(assignment_id)
         value = prefill_value(state, state.card.question(question_id))
         if value is None:
-            raise InvalidAnswer("Brak zapisanej wartości – wpisz odpowiedź.", "No stored value.")
+            raise InvalidAnswer(
+                "Nie mamy zapisanej wartości – prosimy wpisać odpowiedź.",
+                "There is no stored value; please type the answer.",
+            )
         return self.record(assignment_id, question_id, value, provenance, expected_current=True)
 
     def skip(self, assignment_id: int, question_id: str, provenance: Provenance) -> RecordResult:
         """Skip an optional question (stored as an empty answer, so it is not asked again)."""
 
         def work(uow: UnitOfWork) -> RecordResult:
-            state = load_state(uow, self.catalog, self.clock, assignment_id, for_update=True)
-            question = state.card.question(question_id)
+            state = self._locked(uow, assignment_id)
+            question = _question(state, question_id)
             if question.required:
                 raise texts.cannot_skip_required()
             self._ensure_writable(state, question)
-            append_answer(uow, state, question, None, provenance)
-            return self._after_write(uow, assignment_id, question, None)
+            fresh = self._commit(uow, state, [(question, None)], provenance, after=question)
+            return RecordResult(True, question, fresh)
 
         return with_retries(self.uow, work)
 
@@ -115,17 +152,12 @@ class CollectionService:
         """Move the respondent to the previous applicable question."""
 
         def work(uow: UnitOfWork) -> CardState:
-            state = load_state(uow, self.catalog, self.clock, assignment_id, for_update=True)
+            state = self._locked(uow, assignment_id)
             ensure_open(state.session)
-            applicable = state.applicable
+            ids = [q.id for q in state.applicable]
             current = state.current_question()
-            ids = [q.id for q in applicable]
-            index = ids.index(current.id) if current is not None and current.id in ids else len(ids)
-            target = applicable[max(index - 1, 0)] if applicable else None
-            state.assignment.cursor = target.id if target else None
-            uow.assignments.update(state.assignment)
-            uow.commit()
-            return state
+            index = ids.index(current.id) if current is not None else len(ids)
+            return self._move(uow, state, ids[max(index - 1, 0)] if ids else None)
 
         return with_retries(self.uow, work)
 
@@ -133,30 +165,49 @@ class CollectionService:
         """Put the respondent on a given question (corrections from the summary)."""
 
         def work(uow: UnitOfWork) -> CardState:
-            state = load_state(uow, self.catalog, self.clock, assignment_id, for_update=True)
-            question = state.card.question(question_id)
+            state = self._locked(uow, assignment_id)
+            question = _question(state, question_id)
             self._ensure_writable(state, question)
-            state.assignment.cursor = question.id
-            uow.assignments.update(state.assignment)
-            uow.commit()
-            return state
+            return self._move(uow, state, question.id)
 
         return with_retries(self.uow, work)
 
     # -- internals -----------------------------------------------------------------
 
-    def _question_by_code(self, assignment_id: int, code: str) -> Question:
-        state = self.state(assignment_id)
-        question = state.card.by_code(code.strip().strip("[]"))
-        if question is None:
-            raise texts.unknown_code(code, state.card.asked_questions[-1].code)
-        return question
+    def _locked(self, uow: UnitOfWork, assignment_id: int) -> CardState:
+        return load_state(
+            uow, self.catalog, self.clock, assignment_id, for_update=True, with_contact=False
+        )
 
-    def _ensure_writable(self, state: CardState, question: Question) -> None:
+    def _move(self, uow: UnitOfWork, state: CardState, cursor: str | None) -> CardState:
+        state.assignment.cursor = cursor
+        uow.assignments.update(state.assignment)
+        uow.commit()
+        return state
+
+    def _stage(
+        self, state: CardState, raws: dict[str, str]
+    ) -> tuple[list[tuple[Question, ParsedValue]], dict[str, UserError]]:
+        staged: list[tuple[Question, ParsedValue]] = []
+        rejected: dict[str, UserError] = {}
+        for code, raw in raws.items():
+            question = state.card.by_code(code)
+            try:
+                if question is None:
+                    raise texts.unknown_code(code, state.card.asked_questions[-1].code)
+                self._ensure_writable(state, question, check_applicable=False)
+                staged.append((question, self._parse(state, question, raw)))
+            except UserError as error:
+                rejected[code] = error
+        return staged, rejected
+
+    def _ensure_writable(
+        self, state: CardState, question: Question, *, check_applicable: bool = True
+    ) -> None:
         ensure_open(state.session)
         if question.system:
             raise texts.system_question(question.code)
-        if question not in state.applicable:
+        if check_applicable and question.id not in state.applicable_ids:
             raise texts.not_asked(question.code)
         if state.assignment.submitted_at is not None and local_date(state.now) > state.deadline:
             raise texts.correction_after_deadline(state.deadline.strftime("%d.%m.%Y"))
@@ -165,17 +216,67 @@ class CollectionService:
         options = state.card.options_of(question)
         return parse_value(question, options, raw, today=local_date(state.now))
 
-    def _after_write(
-        self, uow: UnitOfWork, assignment_id: int, question: Question, parsed: ParsedValue | None
-    ) -> RecordResult:
-        fresh = load_state(uow, self.catalog, self.clock, assignment_id, with_warnings=True)
-        nxt = fresh.next_question(after=question.id)
-        fresh.assignment.cursor = nxt.id if nxt is not None else None
-        uow.assignments.update(fresh.assignment)
+    def _commit(
+        self,
+        uow: UnitOfWork,
+        state: CardState,
+        items: Sequence[tuple[Question, ParsedValue | None]],
+        provenance: Provenance,
+        after: Question | None,
+    ) -> CardState:
+        """Append the versions, move the position, evaluate warnings, commit once."""
+        records = new_versions(state, items, provenance)
+        uow.answers.add_many(records)
+        fresh = state.with_records(records)
+        assignment = fresh.assignment
+        assignment.started_at = assignment.started_at or state.now
+        assignment.last_activity_at = state.now
+        assignment.revision += 1
+        nxt = fresh.next_question(after=after.id if after else None)
+        assignment.cursor = nxt.id if nxt is not None else None
+        uow.assignments.touch(assignment)
+        self.previous.warnings_for(uow, fresh)
         uow.commit()
-        code = question.code
-        mine = [w for w in fresh.warnings if code in w.about]
-        return RecordResult(True, question, fresh, parsed=parsed, warnings=mine)
+        return fresh
+
+
+def new_versions(
+    state: CardState,
+    items: Sequence[tuple[Question, ParsedValue | None]],
+    provenance: Provenance,
+) -> list[AnswerRecord]:
+    """The next version of each answer (None: skipped/cleared), with provenance."""
+    records = []
+    for question, parsed in items:
+        previous = state.latest.get(question.id)
+        records.append(
+            AnswerRecord(
+                assignment_id=state.assignment.id or 0,
+                question_id=question.id,
+                value=to_json(question, parsed.value) if parsed is not None else None,
+                other_text=parsed.other_text if parsed is not None else None,
+                version=(previous.version + 1) if previous else 1,
+                channel=provenance.channel,
+                source_message_id=provenance.source_message_id,
+                contact_id=provenance.contact_id,
+                recorded_at=state.now,
+            )
+        )
+    return records
+
+
+def _question(state: CardState, question_id_or_code: str) -> Question:
+    """A question of this card by id (ngo.II.3.4) or code (II.3.4)."""
+    card = state.card
+    if question_id_or_code.startswith(f"{card.card.value}."):
+        try:
+            return card.question(question_id_or_code)
+        except KeyError:
+            pass
+    question = card.by_code(question_id_or_code)
+    if question is None:
+        raise texts.unknown_code(question_id_or_code, card.asked_questions[-1].code)
+    return question
 
 
 def _is_stale(state: CardState, question: Question) -> bool:
@@ -199,33 +300,3 @@ def prefill_value(state: CardState, question: Question) -> str | None:
         "contact.email": contact.email if contact else None,
     }
     return sources.get(question.prefill or "") or None
-
-
-def append_answer(
-    uow: UnitOfWork,
-    state: CardState,
-    question: Question,
-    parsed: ParsedValue | None,
-    provenance: Provenance,
-) -> None:
-    """Append a new version of one answer (None: skipped/cleared) and touch the assignment."""
-    previous = state.latest.get(question.id)
-    record = AnswerRecord(
-        assignment_id=state.assignment.id or 0,
-        question_id=question.id,
-        value=to_json(question, parsed.value) if parsed is not None else None,
-        other_text=parsed.other_text if parsed is not None else None,
-        version=(previous.version + 1) if previous else 1,
-        channel=provenance.channel,
-        source_message_id=provenance.source_message_id,
-        contact_id=provenance.contact_id,
-        recorded_at=state.now,
-    )
-    uow.answers.add(record)
-    state.latest[question.id] = record
-    assignment = state.assignment
-    assignment.started_at = assignment.started_at or state.now
-    assignment.last_activity_at = state.now
-    assignment.revision += 1
-    assignment.cursor = None  # recomputed from the fresh state by the caller
-    uow.assignments.update(assignment)

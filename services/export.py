@@ -60,7 +60,7 @@ class ExportService:
             session = find_session(uow, session_name)
             assignments = uow.assignments.for_session(session.id or 0)
             histories = uow.answers.history_for([a.id or 0 for a in assignments])
-            orgs = {o.id: o for o in uow.organisations.list()}
+            orgs = {o.id: o for o in uow.organisations.all()}
         now = self.clock.now()
         result: list[ExportRow] = []
         for a in assignments:

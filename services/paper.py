@@ -11,7 +11,7 @@ from domain.cards.values import ParsedValue, parse_value
 from domain.errors import InvalidAnswer, UserError
 from domain.registry import decode_registry_bytes
 from services.card_state import CardState, Provenance, local_date
-from services.collection import append_answer
+from services.collection import new_versions
 from services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from services.sessions import find_session
 from services.submission import Receipt, SubmissionService
@@ -73,10 +73,15 @@ class PaperImportService:
                 return report
             provenance = Provenance(channel="paper")
             for state, items in staged.values():
-                for question_id, parsed in items:
-                    question = state.card.question(question_id)
-                    append_answer(uow, state, question, parsed, provenance)
-                    report.answers += 1
+                pairs = [(state.card.question(qid), parsed) for qid, parsed in items]
+                records = new_versions(state, pairs, provenance)
+                uow.answers.add_many(records)
+                fresh = state.with_records(records)
+                fresh.assignment.started_at = fresh.assignment.started_at or fresh.now
+                fresh.assignment.last_activity_at = fresh.now
+                fresh.assignment.revision += 1
+                uow.assignments.update(fresh.assignment)
+                report.answers += len(records)
             uow.commit()
         report.cards = len(staged)
         if submit:
@@ -143,12 +148,16 @@ class PaperImportService:
 
 def _read_rows(text: str) -> tuple[list[_Row], list[PaperError]]:
     """CSV rows (comma or semicolon), with line numbers; header problems reported."""
-    delimiter = ";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") else ","
+    delimiter = (
+        ";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") else ","
+    )
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in COLUMNS if c not in header]
     if missing:
-        return [], [PaperError(1, f"Brak kolumn: {', '.join(missing)} (wymagane: {','.join(COLUMNS)}).")]
+        return [], [
+            PaperError(1, f"Brak kolumn: {', '.join(missing)} (wymagane: {','.join(COLUMNS)}).")
+        ]
     reader.fieldnames = header
     rows, errors = [], []
     for record in reader:

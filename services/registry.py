@@ -107,7 +107,9 @@ class RegistryService:
         powiat_name = powiat if powiat.lower().startswith("powiat") else f"powiat {powiat}"
         entries = [
             Territory(teryt=row.wojewodztwo, level="wojewodztwo", name=woj.label_pl if woj else ""),
-            Territory(teryt=row.teryt[:4], level="powiat", name=powiat_name, parent=row.wojewodztwo),
+            Territory(
+                teryt=row.teryt[:4], level="powiat", name=powiat_name, parent=row.wojewodztwo
+            ),
         ]
         gmina = uow.territories.get(row.teryt)
         if gmina is None or row.kind == "izus":

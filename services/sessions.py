@@ -120,7 +120,7 @@ class SessionService:
                 session.state, session.opened_at = SessionState.OPEN, now
                 uow.sessions.update(session)
             created = 0
-            for org in uow.organisations.list():
+            for org in uow.organisations.all():
                 if org.kind in session.cards and session.covers(org.teryt):
                     created += self._assign(uow, session, org, now)
             uow.commit()
@@ -181,7 +181,8 @@ class SessionService:
                     "The new deadline is earlier than the session's deadline.",
                 )
             changed = [
-                a for a in uow.assignments.for_session(session.id or 0)
+                a
+                for a in uow.assignments.for_session(session.id or 0)
                 if a.organisation_id == org.id
             ]
             for assignment in changed:
@@ -196,7 +197,7 @@ class SessionService:
             session = find_session(uow, name)
             assignments = uow.assignments.for_session(session.id or 0)
             histories = uow.answers.history_for([a.id or 0 for a in assignments])
-            orgs = {o.id: o for o in uow.organisations.list()}
+            orgs = {o.id: o for o in uow.organisations.all()}
         now = self.clock.now()
         rows = []
         for a in assignments:

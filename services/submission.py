@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from domain.cards.catalog import CardCatalog
-from domain.cards.checks import Warning as CheckWarning
+from domain.cards.checks import ConsistencyWarning as CheckWarning
 from domain.cards.model import Lang, Question, Section
 from domain.cards.values import display, parse_value, to_json
 from domain.entities import AnswerRecord, OutboxMessage
 from domain.errors import NotAllowed
 from services.card_state import CardState, Provenance, local_date
 from services.ports import Clock, UnitOfWork, UnitOfWorkFactory
-from services.unit import ensure_open, load_state, with_retries
+from services.unit import PreviousAnswers, ensure_open, load_state, with_retries
 
 REMINDER_KINDS = ("reminder", "overdue")
 
@@ -75,6 +75,7 @@ class SubmissionService:
         self.uow = uow
         self.catalog = catalog
         self.clock = clock
+        self.previous = PreviousAnswers(catalog)
 
     def summary(self, assignment_id: int, lang: Lang = "pl") -> list[SummaryGroup]:
         """All applicable questions grouped by part and sphere, with the answers given."""
@@ -88,9 +89,8 @@ class SubmissionService:
         """Submit a complete card; warnings need `confirm_warnings`."""
 
         def work(uow: UnitOfWork) -> Receipt:
-            state = load_state(
-                uow, self.catalog, self.clock, assignment_id, for_update=True, with_warnings=True
-            )
+            state = load_state(uow, self.catalog, self.clock, assignment_id, for_update=True)
+            self.previous.warnings_for(uow, state)
             _check_submittable(state, confirm_warnings)
             corrected = state.assignment.submitted_at is not None
             _stamp_system_date(uow, state, provenance)

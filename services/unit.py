@@ -7,6 +7,7 @@ from typing import TypeVar
 
 from domain.cards.catalog import CardCatalog
 from domain.cards.checks import evaluate_checks
+from domain.cards.values import AnswerValue
 from domain.entities import Assignment, MonitoringSession, SessionState
 from domain.errors import NotFound
 from services import texts
@@ -14,7 +15,8 @@ from services.card_state import CardState, build_answers, latest_records
 from services.ports import Clock, ConflictError, UnitOfWork, UnitOfWorkFactory
 
 T = TypeVar("T")
-RETRIES = 5
+RETRIES = 8
+PreviousKey = tuple[int, int, str]
 
 
 def with_retries(uow_factory: UnitOfWorkFactory, work: Callable[[UnitOfWork], T]) -> T:
@@ -36,49 +38,71 @@ def load_state(
     assignment_id: int,
     *,
     for_update: bool = False,
-    with_warnings: bool = False,
+    with_contact: bool = True,
 ) -> CardState:
     """The card state of one assignment, read inside the given unit of work."""
-    assignment = uow.assignments.get(assignment_id, for_update=for_update)
-    if assignment is None:
+    context = uow.assignments.context(assignment_id, for_update=for_update)
+    if context is None:
         raise NotFound("Nie znaleziono tej karty.", "This card was not found.")
-    session = uow.sessions.get(assignment.session_id)
-    organisation = uow.organisations.get(assignment.organisation_id)
-    assert session is not None and organisation is not None
+    assignment, session, organisation = context
     card = catalog.get(assignment.card)
     history = uow.answers.history(assignment_id)
-    contacts = uow.contacts.for_organisation(organisation.id or 0)
-    state = CardState(
+    contact = None
+    if with_contact:
+        contacts = uow.contacts.for_organisation(organisation.id or 0)
+        contact = next((c for c in contacts if c.is_primary), contacts[0] if contacts else None)
+    return CardState(
         assignment=assignment,
         session=session,
         organisation=organisation,
-        contact=next((c for c in contacts if c.is_primary), contacts[0] if contacts else None),
+        contact=contact,
         card=card,
         latest=latest_records(history),
         answers=build_answers(card, history),
         now=clock.now(),
     )
-    if with_warnings:
-        previous = previous_answers(uow, catalog, session, assignment)
-        state.warnings = evaluate_checks(card, state.answers, previous)
-    return state
 
 
-def previous_answers(
-    uow: UnitOfWork, catalog: CardCatalog, session: MonitoringSession, assignment: Assignment
-) -> dict[str, object] | None:
-    """The same organisation's answers of the same card in the latest earlier closed session."""
-    earlier = [
-        s
-        for s in uow.sessions.list()
-        if s.state == SessionState.CLOSED and s.id != session.id and s.opens <= session.opens
-    ]
-    for candidate in sorted(earlier, key=lambda s: s.opens, reverse=True):
-        found = uow.assignments.find(candidate.id or 0, assignment.organisation_id, assignment.card)
-        if found is not None and found.submitted_at is not None:
-            card = catalog.get(found.card)
-            return dict(build_answers(card, uow.answers.history(found.id or 0)))
-    return None
+class PreviousAnswers:
+    """The organisation's answers in the latest earlier closed session, for the 10× check.
+
+    Closed sessions never change (and the baseline is frozen), so their answers are
+    cached for the life of the process.
+    """
+
+    def __init__(self, catalog: CardCatalog) -> None:
+        self.catalog = catalog
+        self._cache: dict[PreviousKey, dict[str, AnswerValue] | None] = {}
+
+    def of(self, uow: UnitOfWork, state: CardState) -> dict[str, AnswerValue] | None:
+        """The previous answers of this state's organisation and card (None: none)."""
+        earlier = [
+            s
+            for s in uow.sessions.all()
+            if s.state == SessionState.CLOSED
+            and s.id != state.session.id
+            and s.opens <= state.session.opens
+        ]
+        if not earlier:
+            return None
+        previous = max(earlier, key=lambda s: (s.opens, s.id or 0))
+        key = (previous.id or 0, state.assignment.organisation_id, state.assignment.card)
+        if key not in self._cache:
+            self._cache[key] = self._load(uow, previous, state.assignment)
+        return self._cache[key]
+
+    def _load(
+        self, uow: UnitOfWork, previous: MonitoringSession, assignment: Assignment
+    ) -> dict[str, AnswerValue] | None:
+        found = uow.assignments.find(previous.id or 0, assignment.organisation_id, assignment.card)
+        if found is None or found.submitted_at is None:
+            return None
+        return build_answers(self.catalog.get(found.card), uow.answers.history(found.id or 0))
+
+    def warnings_for(self, uow: UnitOfWork, state: CardState) -> CardState:
+        """The state with its consistency warnings evaluated."""
+        state.warnings = evaluate_checks(state.card, state.answers, self.of(uow, state))
+        return state
 
 
 def ensure_open(session: MonitoringSession) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -35,6 +35,32 @@ from storage.tables import (
 
 E = TypeVar("E", bound=BaseModel)
 
+# Statements of the answering hot path, built once (constants, not state): building a
+# statement costs more than SQLite takes to run it.
+_CONTEXT = (
+    select(AssignmentRow, SessionRow, OrganisationRow)
+    .join(SessionRow, SessionRow.id == AssignmentRow.session_id)
+    .join(OrganisationRow, OrganisationRow.id == AssignmentRow.organisation_id)
+    .where(AssignmentRow.id == bindparam("assignment_id"))
+)
+_CONTEXT_FOR_UPDATE = _CONTEXT.with_for_update(of=AssignmentRow)
+_HISTORY = (
+    select(AnswerRow)
+    .where(AnswerRow.assignment_id == bindparam("assignment_id"))
+    .order_by(AnswerRow.id)
+)
+_ANSWER_TABLE: Any = AnswerRow.__table__
+_TOUCH = (
+    update(AssignmentRow)
+    .where(AssignmentRow.id == bindparam("assignment_id"))
+    .values(
+        cursor=bindparam("cursor"),
+        started_at=bindparam("started_at"),
+        last_activity_at=bindparam("last_activity_at"),
+        revision=bindparam("revision"),
+    )
+)
+
 
 class _Repo(Generic[E]):
     """Field-by-field mapping between one table and one entity class."""
@@ -62,12 +88,14 @@ class _Repo(Generic[E]):
         return self._entity(row)
 
     def _update(self, entity: Any) -> None:
-        row = self.s.get(self.row_cls, entity.id)
-        if row is None:
+        # One ORM-enabled UPDATE: no load, and rows already in the session are synchronised.
+        stmt = (
+            update(self.row_cls)
+            .where(self.row_cls.id == entity.id)
+            .values(**entity.model_dump(exclude={"id"}))
+        )
+        if not self.s.execute(stmt).rowcount:
             raise LookupError(f"{self.row_cls.__tablename__} {entity.id} does not exist")
-        for field, value in entity.model_dump(exclude={"id"}).items():
-            setattr(row, field, value)
-        self.s.flush()
 
     def _insert_ignoring_duplicates(self, values: dict[str, Any]) -> bool:
         """INSERT … ON CONFLICT DO NOTHING; True when a row was written."""
@@ -87,7 +115,7 @@ class TerritoryRepo(_Repo[Territory]):
         self.s.merge(TerritoryRow(**territory.model_dump()))
         self.s.flush()
 
-    def list(self) -> list[Territory]:
+    def all(self) -> list[Territory]:
         return self._entities(select(TerritoryRow).order_by(TerritoryRow.teryt))
 
 
@@ -107,7 +135,7 @@ class OrganisationRepo(_Repo[Organisation]):
     def update(self, organisation: Organisation) -> None:
         self._update(organisation)
 
-    def list(self) -> list[Organisation]:
+    def all(self) -> list[Organisation]:
         return self._entities(select(OrganisationRow).order_by(OrganisationRow.external_id))
 
 
@@ -153,7 +181,7 @@ class StaffRepo(_Repo[Staff]):
     def update(self, staff: Staff) -> None:
         self._update(staff)
 
-    def list(self) -> list[Staff]:
+    def all(self) -> list[Staff]:
         return self._entities(select(StaffRow).order_by(StaffRow.id))
 
 
@@ -173,10 +201,10 @@ class SessionRepo(_Repo[MonitoringSession]):
         self._update(session)
 
     def baseline(self) -> MonitoringSession | None:
-        stmt = select(SessionRow).where(SessionRow.is_baseline.is_(True))  # type: ignore[attr-defined]
+        stmt = select(SessionRow).where(SessionRow.is_baseline.is_(True))
         return next(iter(self._entities(stmt)), None)
 
-    def list(self) -> list[MonitoringSession]:
+    def all(self) -> list[MonitoringSession]:
         return self._entities(select(SessionRow).order_by(SessionRow.id))
 
 
@@ -190,6 +218,19 @@ class AssignmentRepo(_Repo[Assignment]):
             # the database write lock (BEGIN IMMEDIATE, see storage.engine).
             stmt = stmt.with_for_update()
         return next(iter(self._entities(stmt)), None)
+
+    def context(
+        self, assignment_id: int, *, for_update: bool = False
+    ) -> tuple[Assignment, MonitoringSession, Organisation] | None:
+        stmt = _CONTEXT_FOR_UPDATE if for_update else _CONTEXT
+        row = self.s.execute(stmt, {"assignment_id": assignment_id}).first()
+        if row is None:
+            return None
+        return (
+            self._entity(row[0]),
+            MonitoringSession.model_validate(row[1], from_attributes=True),
+            Organisation.model_validate(row[2], from_attributes=True),
+        )
 
     def by_token_hash(self, token_hash: str) -> Assignment | None:
         stmt = select(AssignmentRow).where(AssignmentRow.token_hash == token_hash)
@@ -222,12 +263,29 @@ class AssignmentRepo(_Repo[Assignment]):
     def update(self, assignment: Assignment) -> None:
         self._update(assignment)
 
+    def touch(self, assignment: Assignment) -> None:
+        """Write only what answering changes: position, activity times, revision."""
+        params = {
+            "assignment_id": assignment.id,
+            "cursor": assignment.cursor,
+            "started_at": assignment.started_at,
+            "last_activity_at": assignment.last_activity_at,
+            "revision": assignment.revision,
+        }
+        self.s.execute(_TOUCH, params, execution_options={"synchronize_session": False})
+
 
 class AnswerRepo(_Repo[AnswerRecord]):
     row_cls, entity_cls = AnswerRow, AnswerRecord
+    _fields = tuple(AnswerRecord.model_fields)
+
+    def _entity(self, row: Any) -> AnswerRecord:
+        # Rows come from our own schema: skip re-validation on this hot path.
+        return AnswerRecord.model_construct(**{f: getattr(row, f) for f in self._fields})
 
     def history(self, assignment_id: int) -> list[AnswerRecord]:
-        return self.history_for([assignment_id]).get(assignment_id, [])
+        rows = self.s.scalars(_HISTORY, {"assignment_id": assignment_id})
+        return [self._entity(r) for r in rows]
 
     def history_for(self, assignment_ids: Sequence[int]) -> dict[int, list[AnswerRecord]]:
         result: dict[int, list[AnswerRecord]] = {i: [] for i in assignment_ids}
@@ -235,7 +293,7 @@ class AnswerRepo(_Repo[AnswerRecord]):
             chunk = list(assignment_ids[start : start + 500])
             stmt = (
                 select(AnswerRow)
-                .where(AnswerRow.assignment_id.in_(chunk))  # type: ignore[attr-defined]
+                .where(AnswerRow.assignment_id.in_(chunk))
                 .order_by(AnswerRow.assignment_id, AnswerRow.id)
             )
             for record in self._entities(stmt):
@@ -244,6 +302,12 @@ class AnswerRepo(_Repo[AnswerRecord]):
 
     def add(self, answer: AnswerRecord) -> AnswerRecord:
         return self._add(answer)
+
+    def add_many(self, answers: Sequence[AnswerRecord]) -> None:
+        # Core executemany (insertmanyvalues): no ORM objects on the hot path.
+        if answers:
+            rows = [a.model_dump(exclude={"id"}) for a in answers]
+            self.s.execute(_ANSWER_TABLE.insert(), rows)
 
 
 class OutboxRepo(_Repo[OutboxMessage]):
@@ -256,7 +320,7 @@ class OutboxRepo(_Repo[OutboxMessage]):
         stmt = select(OutboxRow).where(OutboxRow.dedupe_key == dedupe_key)
         return next(iter(self._entities(stmt)), None)
 
-    def list(self, status: str | None = None) -> list[OutboxMessage]:
+    def all(self, status: str | None = None) -> list[OutboxMessage]:
         stmt = select(OutboxRow).order_by(OutboxRow.id)
         if status is not None:
             stmt = stmt.where(OutboxRow.status == status)
@@ -268,7 +332,7 @@ class OutboxRepo(_Repo[OutboxMessage]):
             .where(
                 OutboxRow.assignment_id == assignment_id,
                 OutboxRow.status == "pending",
-                OutboxRow.kind.in_(list(kinds)),  # type: ignore[attr-defined]
+                OutboxRow.kind.in_(list(kinds)),
             )
             .values(status="cancelled")
         )

@@ -71,7 +71,9 @@ class SessionRow(SQLModel, table=True):
     deadline: date
     cards: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     territories: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    harmonogram: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    harmonogram: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
     state: str = Field(default="draft", max_length=8)
     is_baseline: bool = False
     opened_at: datetime | None = _ts()

@@ -9,12 +9,23 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from services import ports
 from services.ports import ConflictError
 from storage import repositories as r
 
 
 class SqlUnitOfWork:
     """A UnitOfWork over SQLAlchemy; rolls back unless committed."""
+
+    territories: ports.TerritoryRepository
+    organisations: ports.OrganisationRepository
+    contacts: ports.ContactRepository
+    staff: ports.StaffRepository
+    sessions: ports.SessionRepository
+    assignments: ports.AssignmentRepository
+    answers: ports.AnswerRepository
+    outbox: ports.OutboxRepository
+    inbound: ports.InboundRepository
 
     def __init__(self, factory: sessionmaker[Session]) -> None:
         self._factory = factory

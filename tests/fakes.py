@@ -94,7 +94,7 @@ class FakeTerritories(_Table):
     def upsert(self, territory: Territory) -> None:
         self.rows[territory.teryt] = territory.model_copy()
 
-    def list(self) -> list[Territory]:
+    def all(self) -> list[Territory]:
         return self._all()
 
 
@@ -115,7 +115,7 @@ class FakeOrganisations(_Table):
     def update(self, organisation: Organisation) -> None:
         self._update(organisation)
 
-    def list(self) -> list[Organisation]:
+    def all(self) -> list[Organisation]:
         return sorted(self._all(), key=lambda o: o.external_id)
 
 
@@ -156,7 +156,7 @@ class FakeStaff(_Table):
     def update(self, staff: Staff) -> None:
         self._update(staff)
 
-    def list(self) -> list[Staff]:
+    def all(self) -> list[Staff]:
         return self._all()
 
 
@@ -178,7 +178,7 @@ class FakeSessions(_Table):
     def baseline(self) -> MonitoringSession | None:
         return next(iter(self._where(is_baseline=True)), None)
 
-    def list(self) -> list[MonitoringSession]:
+    def all(self) -> list[MonitoringSession]:
         return self._all()
 
 
@@ -187,6 +187,16 @@ class FakeAssignments(_Table):
 
     def get(self, assignment_id: int, *, for_update: bool = False) -> Assignment | None:
         return self._get(assignment_id)
+
+    def context(
+        self, assignment_id: int, *, for_update: bool = False
+    ) -> tuple[Assignment, MonitoringSession, Organisation] | None:
+        assignment = self.get(assignment_id)
+        if assignment is None:
+            return None
+        session = self.store.table("session")[assignment.session_id].model_copy(deep=True)
+        org = self.store.table("organisation")[assignment.organisation_id].model_copy(deep=True)
+        return assignment, session, org
 
     def by_token_hash(self, token_hash: str) -> Assignment | None:
         return next(iter(self._where(token_hash=token_hash)), None)
@@ -201,7 +211,9 @@ class FakeAssignments(_Table):
         return self._where(organisation_id=org_id)
 
     def find(self, session_id: int, org_id: int, card: str) -> Assignment | None:
-        return next(iter(self._where(session_id=session_id, organisation_id=org_id, card=card)), None)
+        return next(
+            iter(self._where(session_id=session_id, organisation_id=org_id, card=card)), None
+        )
 
     def add(self, assignment: Assignment) -> Assignment:
         if self.find(assignment.session_id, assignment.organisation_id, assignment.card):
@@ -209,6 +221,9 @@ class FakeAssignments(_Table):
         return self._add(assignment)
 
     def update(self, assignment: Assignment) -> None:
+        self._update(assignment)
+
+    def touch(self, assignment: Assignment) -> None:
         self._update(assignment)
 
 
@@ -227,6 +242,10 @@ class FakeAnswers(_Table):
             raise ConflictError("answer version exists")
         return self._add(answer)
 
+    def add_many(self, answers: Sequence[AnswerRecord]) -> None:
+        for answer in answers:
+            self.add(answer)
+
 
 class FakeOutbox(_Table):
     name = "outbox"
@@ -240,7 +259,7 @@ class FakeOutbox(_Table):
     def get_by_key(self, dedupe_key: str) -> OutboxMessage | None:
         return next(iter(self._where(dedupe_key=dedupe_key)), None)
 
-    def list(self, status: str | None = None) -> list[OutboxMessage]:
+    def all(self, status: str | None = None) -> list[OutboxMessage]:
         return [m for m in self._all() if status is None or m.status == status]
 
     def cancel_pending_for(self, assignment_id: int, kinds: Iterable[str]) -> int:

@@ -142,6 +142,7 @@ class CardDefinition(_Frozen):
     _by_code: dict[str, Question] = PrivateAttr(default_factory=dict)
     _lists: dict[str, OptionList] = PrivateAttr(default_factory=dict)
     _sections: dict[str, Section] = PrivateAttr(default_factory=dict)
+    _order: dict[str, int] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _index(self) -> CardDefinition:
@@ -149,7 +150,13 @@ class CardDefinition(_Frozen):
         self._by_code = {q.code: q for q in self.questions}
         self._lists = {lst.name: lst for lst in self.lists}
         self._sections = {s.id: s for s in self.sections}
+        self._order = {q.id: i for i, q in enumerate(self.questions)}
         return self
+
+    @property
+    def order(self) -> dict[str, int]:
+        """Position of each question id in card order."""
+        return self._order
 
     def question(self, qid: str) -> Question:
         """The question with this id (KeyError if unknown)."""

@@ -29,8 +29,10 @@ _CHANNELS: dict[str, Channel] = {
 }
 
 
-@dataclass
+@dataclass(frozen=True)
 class Lists:
+    """The option lists a row is checked against."""
+
     woj: OptionList
     ngo_types: OptionList
     izus_types: OptionList
@@ -45,12 +47,15 @@ class RowCheck:
         self.warnings: list[RegistryError] = []
 
     def get(self, column: str) -> str:
+        """The cell's text, normalised ("" if absent)."""
         return normalise(self.cells.get(column, ""))
 
     def fail(self, column: str, message: str) -> None:
+        """Record a problem of this row's `column`."""
         self.errors.append(RegistryError(self.line, column, f"{column}: {message}"))
 
     def required(self, column: str) -> str:
+        """The cell's text; a problem if it is empty."""
         value = self.get(column)
         if not value:
             self.fail(column, f"pole jest wymagane, np. {_EXAMPLES[column]}.")
@@ -116,8 +121,14 @@ def _teryt(row: RowCheck, text: str) -> str | None:
     if not text:
         return None
     if not (value.isdigit() and value.isascii()) or len(value) != 7:
-        hint = " – czy Excel usunął zero z przodu?" if len(value) == 6 and value.isdigit() else ""
-        row.fail("teryt", f"kod TERYT musi mieć 7 cyfr{hint} („{text}”), np. 0611011.")
+        if len(value) == 6 and value.isdigit():
+            row.fail(
+                "teryt",
+                f"kod TERYT musi mieć 7 cyfr, a „{text}” ma 6 – czy Excel usunął zero z przodu? "
+                f"Wpisz np. 0{value} (w Excelu ustaw format komórek „Tekst”).",
+            )
+        else:
+            row.fail("teryt", f"kod TERYT gminy musi mieć 7 cyfr („{text}”), np. 0611011.")
         return None
     if row.lists.woj.by_code(value[:2]) is None:
         row.fail(

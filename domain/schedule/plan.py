@@ -111,8 +111,8 @@ def _build_timeline(opens_on: date, deadline: date, cal: WorkCalendar, h: Harmon
     ]
     planned += [("overdue", day, reason) for day, reason in _overdue_days(deadline, cal, h)]
     for kind, day, reason in planned:
-        day = max(day, invitation_day)  # R4
-        merged.setdefault(day, (kind, []))[1].append(reason)  # R6: one slot a day
+        slot_day = max(day, invitation_day)  # R4
+        merged.setdefault(slot_day, (kind, []))[1].append(reason)  # R6: one slot a day
     slots = tuple(
         _Slot(kind, cal.window_start(day), tuple(reasons))
         for day, (kind, reasons) in sorted(merged.items())

@@ -85,7 +85,9 @@ def staff_add(
 
     def work(app: App) -> None:
         staff = app.registry.add_staff(name, email, territory, telegram_id)
-        typer.echo(f"Zapisano: {staff.name} <{staff.email}>, obszary: {', '.join(staff.territories)}")
+        typer.echo(
+            f"Zapisano: {staff.name} <{staff.email}>, obszary: {', '.join(staff.territories)}"
+        )
 
     with_app(work)
 
@@ -96,7 +98,7 @@ def staff_list() -> None:
 
     def work(app: App) -> None:
         with app.uow() as uow:
-            for s in uow.staff.list():
+            for s in uow.staff.all():
                 tg = f", Telegram {s.telegram_id}" if s.telegram_id else ""
                 typer.echo(f"{s.name} <{s.email}>{tg}: {', '.join(s.territories)}")
 

@@ -65,7 +65,9 @@ def session_open(name: str) -> None:
 
     def work(app: App) -> None:
         created = app.sessions.open(name)
-        typer.echo(f"Sesja {name} otwarta: nowych przydziałów kart {created}; zaproszenia w kolejce.")
+        typer.echo(
+            f"Sesja {name} otwarta: nowych przydziałów kart {created}; zaproszenia w kolejce."
+        )
 
     with_app(work)
 
@@ -147,7 +149,10 @@ def invites(name: str, as_json: Annotated[bool, typer.Option("--json")] = False)
             echo_json(items)
             return
         for i in items:
-            typer.echo(f"{i['external_id']:<12} {i['card']:<5} {i['email'] or '-':<30} {i['telegram_link']}")
+            typer.echo(
+                f"{i['external_id']:<12} {i['card']:<5} {i['email'] or '-':<30} "
+                f"{i['telegram_link']}"
+            )
 
     with_app(work)
 
@@ -205,7 +210,9 @@ def export(
 
 def _render(rows: list[ExportRow], fmt: str) -> bytes:
     if fmt == "json":
-        return (json.dumps([r.as_dict() for r in rows], ensure_ascii=False, indent=2) + "\n").encode()
+        return (
+            json.dumps([r.as_dict() for r in rows], ensure_ascii=False, indent=2) + "\n"
+        ).encode()
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")

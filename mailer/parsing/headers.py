@@ -25,7 +25,7 @@ _ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
 _BETWEEN_WORDS = re.compile(r"(=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=)\s+(?==\?)")
 _FOLD = re.compile(r"\r?\n(?=[ \t])")
 _MSG_ID = re.compile(r"<[^<>\s]+>")
-_ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
+ADDRESS_RE = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 def raw_bytes(value: object) -> bytes:
@@ -124,4 +124,4 @@ def parse_addresses(value: str) -> list[tuple[str, str]]:
         pairs = []
     if pairs:
         return pairs
-    return [("", found) for found in _ADDRESS.findall(value)]
+    return [("", found) for found in ADDRESS_RE.findall(value)]

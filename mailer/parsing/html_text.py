@@ -16,10 +16,62 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 _BLOCK = frozenset(
-    "address article aside center dd div dl dt fieldset figure footer form h1 h2 h3 h4 h5 "
-    "h6 header hr li main nav ol p section table tbody thead tfoot tr ul td th caption".split()
+    [
+        "address",
+        "article",
+        "aside",
+        "center",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "section",
+        "table",
+        "tbody",
+        "thead",
+        "tfoot",
+        "tr",
+        "ul",
+        "td",
+        "th",
+        "caption",
+    ]
 )
-_VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+_VOID = frozenset(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+    ]
+)
 _SKIP = frozenset({"script", "style", "head", "title", "template", "noscript", "xml"})
 _CELL = frozenset({"td", "th"})
 _MAX_NESTING = 200  # deeper markup is flattened rather than recursed into

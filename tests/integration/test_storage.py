@@ -42,7 +42,9 @@ def test_postgres_url_without_driver_is_accepted() -> None:
     engine.dispose()
 
 
-@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
 def test_two_concurrent_writers_lose_no_answer(app: App) -> None:
     """Two threads answer different questions of one assignment at once: all versions land."""
     open_session(app, deadline=date(2026, 12, 31))
@@ -71,7 +73,9 @@ def test_two_concurrent_writers_lose_no_answer(app: App) -> None:
     assert not errors
     with app.uow() as uow:
         history = uow.answers.history(a)
-    per_code = {c: sorted(r.version for r in history if r.question_id == f"izus.{c}") for c in codes}
+    per_code = {
+        c: sorted(r.version for r in history if r.question_id == f"izus.{c}") for c in codes
+    }
     for versions in per_code.values():
         assert versions == list(range(1, len(versions) + 1))  # no gaps, no duplicates
         assert len(versions) == 5 + 10  # 5 own + 2 × 5 shared writes

@@ -61,11 +61,11 @@ def test_open_creates_assignments_and_invitations(app: App) -> None:
     }  # fmt: skip
     assert all(r.status is AssignmentStatus.PENDING for r in rows)
     with app.uow() as uow:
-        invitations = [m for m in uow.outbox.list() if m.kind == "invitation"]
+        invitations = [m for m in uow.outbox.all() if m.kind == "invitation"]
     assert len(invitations) == 5
     assert app.sessions.open("2026-H2") == 0  # idempotent
     with app.uow() as uow:
-        assert len([m for m in uow.outbox.list() if m.kind == "invitation"]) == 5
+        assert len([m for m in uow.outbox.all() if m.kind == "invitation"]) == 5
 
 
 def test_whole_ngo_card_filled_and_submitted(app: App) -> None:
@@ -83,7 +83,7 @@ def test_whole_ngo_card_filled_and_submitted(app: App) -> None:
     assert final.status is AssignmentStatus.SUBMITTED
     assert final.answers["ngo.III.3"] == date(2026, 11, 2)
     with app.uow() as uow:
-        confirmations = [m for m in uow.outbox.list() if m.kind == "confirmation"]
+        confirmations = [m for m in uow.outbox.all() if m.kind == "confirmation"]
     assert [m.recipient for m in confirmations] == ["anna@dobrystart.example"]
 
 

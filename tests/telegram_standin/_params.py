@@ -155,9 +155,7 @@ def _parse_multipart(
     content_type: str, body: bytes
 ) -> tuple[dict[str, str], dict[str, UploadedFile]]:
     """Split a ``multipart/form-data`` body into text fields and files, byte-exactly."""
-    boundary = _header_block(f"Content-Type: {content_type}\r\n\r\n".encode()).get_param(
-        "boundary"
-    )
+    boundary = _header_block(f"Content-Type: {content_type}\r\n\r\n".encode()).get_param("boundary")
     if not isinstance(boundary, str) or not boundary:
         raise ApiError(400, "Bad Request: multipart boundary is missing")
     delimiter = b"--" + boundary.encode()

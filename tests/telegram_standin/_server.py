@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import unquote
 
 
 @dataclass(frozen=True)
@@ -59,9 +60,23 @@ class _RequestHandler(BaseHTTPRequestHandler):
         """Silence the per-request access log."""
 
     def _serve(self) -> None:
+        with self.server.busy:
+            self.server.active += 1
+        try:
+            self._respond()
+        finally:
+            with self.server.busy:
+                self.server.active -= 1
+                self.server.busy.notify_all()
+
+    def _respond(self) -> None:
         path, _, query = self.path.partition("?")
         request = HttpRequest(
-            self.command, path, query, self.headers.get("Content-Type", ""), self._read_body()
+            self.command,
+            unquote(path),
+            query,
+            self.headers.get("Content-Type", ""),
+            self._read_body(),
         )
         response = self.server.handler(request)
         self.send_response(response.status)
@@ -79,7 +94,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         return self.rfile.read(length) if length else b""
 
     def _read_chunked(self) -> bytes:
-        chunks = []
+        chunks: list[bytes] = []
         while True:
             size = int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16)
             if size == 0:
@@ -101,6 +116,8 @@ class _Server(ThreadingHTTPServer):
         self.handler = handler
         self.on_error = on_error
         self.lock = threading.Lock()
+        self.busy = threading.Condition()
+        self.active = 0
         self.connections: set[socket.socket] = set()
         self.threads: set[threading.Thread] = set()
 
@@ -136,7 +153,9 @@ class _Server(ThreadingHTTPServer):
         self.on_error(traceback.format_exc())
 
     def close_connections(self, timeout: float) -> None:
-        """Shut down every open connection and wait for the handler threads."""
+        """Let in-flight responses finish, then shut down connections and join threads."""
+        with self.busy:
+            self.busy.wait_for(lambda: self.active == 0, timeout)
         with self.lock:
             connections = list(self.connections)
             threads = list(self.threads)
@@ -168,7 +187,7 @@ class HttpServer:
         self._server = _Server(self._handler, self._on_error)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
+            kwargs={"poll_interval": 0.01},
             name="telegram-standin-server",
             daemon=True,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import traceback
 from collections.abc import Callable
@@ -155,7 +156,7 @@ class BotApiStandIn:
     def pending_updates(self) -> list[JsonDict]:
         """The unconfirmed updates themselves."""
         with self._state.cond:
-            return json.loads(json.dumps(self._state.pending))
+            return copy.deepcopy(self._state.pending)
 
     def delivery_counts(self) -> dict[int, int]:
         """How many times each update id was returned by ``getUpdates``."""
@@ -189,13 +190,13 @@ class BotApiStandIn:
     def all_messages(self) -> list[SentMessage]:
         """Every bot message in every chat, in the order they were sent."""
         with self._state.cond:
-            sent = sorted(
+            sent = [
                 (event.seq, chat.bot_messages[event.message_id])
                 for chat in self._state.chats.values()
                 for event in chat.events
                 if event.kind == "sent"
-            )
-            return [message for _seq, message in sent]
+            ]
+        return [message for _seq, message in sorted(sent, key=lambda pair: pair[0])]
 
     def callback_queries(self) -> list[CallbackQueryRecord]:
         """Every callback query simulated users created, with the bot's answers."""

@@ -218,8 +218,13 @@ def parse_html(text: str) -> tuple[str, list[JsonDict]]:
 # --------------------------------------------------------------------- MarkdownV2
 
 _MDV2_RESERVED = set("_*[]()~`>#+-=|{}.!")
-_MDV2_MARKERS = (("||", "spoiler"), ("__", "underline"), ("*", "bold"), ("_", "italic"))
-_MDV2_MARKERS += (("~", "strikethrough"),)
+_MDV2_MARKERS = (
+    ("||", "spoiler"),
+    ("__", "underline"),
+    ("*", "bold"),
+    ("_", "italic"),
+    ("~", "strikethrough"),
+)
 
 
 @dataclass
@@ -233,7 +238,9 @@ class _MdState:
 
 def _mdv2_reserved(char: str) -> ApiError:
     """Build the error for an unescaped reserved MarkdownV2 character."""
-    return entities_error(f"Character '{char}' is reserved and must be escaped with the preceding '\\'")
+    return entities_error(
+        f"Character '{char}' is reserved and must be escaped with the preceding '\\'"
+    )
 
 
 def _mdv2_code(state: _MdState) -> None:

@@ -170,9 +170,7 @@ class SimUser:
             self._state.push_update("edited_message", edited)
             return dict(edited)
 
-    def press(
-        self, button: str, message: SentMessage | int | None = None
-    ) -> PressedButton:
+    def press(self, button: str, message: SentMessage | int | None = None) -> PressedButton:
         """Press an inline button by its label or ``callback_data``.
 
         Without ``message`` the newest bot message showing such a button is used. Pass a

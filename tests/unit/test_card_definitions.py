@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from domain.cards.catalog import CardCatalog, card_to_json
-from domain.cards.model import PREFILL_SOURCES, QuestionType
+from domain.cards.model import PREFILL_SOURCES, Question, QuestionType
 
 Row = tuple[str, str, bool, str | None, str | None]
 

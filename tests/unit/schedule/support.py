@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from domain.cards.model import CardKind
-from domain.schedule import AssignmentFacts, PlannedMessage, SentRecord
+from domain.schedule import AssignmentFacts, MessageKind, PlannedMessage, SentRecord
 
 WAW = ZoneInfo("Europe/Warsaw")
 
@@ -43,6 +43,11 @@ def facts(
         sent=sent,
         closed_at=at(closed) if closed else None,
     )
+
+
+def sent_on(*records: tuple[MessageKind, str]) -> frozenset[SentRecord]:
+    """Records of messages already enqueued, from (kind, "YYYY-MM-DD") pairs."""
+    return frozenset((kind, day(when)) for kind, when in records)
 
 
 Tick = Callable[[AssignmentFacts, datetime], list[PlannedMessage]]

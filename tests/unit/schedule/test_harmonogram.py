@@ -20,7 +20,9 @@ channels: {ngo: [telegram, email], izus: [email]}
 
 
 @pytest.mark.parametrize("source", [None, "", {}, FULL_YAML])
-def test_empty_source_and_the_brief_example_give_the_defaults(source: str | dict[str, object] | None) -> None:
+def test_empty_source_and_the_brief_example_give_the_defaults(
+    source: str | dict[str, object] | None,
+) -> None:
     assert load_harmonogram(source) == Harmonogram()
 
 
