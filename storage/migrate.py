@@ -20,8 +20,8 @@ def alembic_config() -> Config:
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema up to `revision`."""
+def upgrade(engine: Engine, revision: str = "heads") -> None:
+    """Bring the schema up to `revision` (every branch head by default)."""
     config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
@@ -29,11 +29,12 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 
 def current_revision(engine: Engine) -> str | None:
-    """The revision the database is at (None: empty database)."""
+    """The revision(s) the database is at, comma-separated (None: empty database)."""
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        heads = MigrationContext.configure(connection).get_current_heads()
+    return ",".join(sorted(heads)) or None
 
 
 def head_revision() -> str | None:
-    """The newest revision shipped with this version of kartomat."""
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    """The newest revision(s) shipped with this version of kartomat, comma-separated."""
+    return ",".join(sorted(ScriptDirectory.from_config(alembic_config()).get_heads())) or None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
@@ -337,6 +338,55 @@ class OutboxRepo(_Repo[OutboxMessage]):
             .values(status="cancelled")
         )
         return int(self.s.execute(stmt).rowcount)
+
+    def claim_due(
+        self, channel: str, now: datetime, limit: int, lease_until: datetime
+    ) -> list[OutboxMessage]:
+        """Lease due messages: other dispatchers skip them until the lease runs out."""
+        stmt = (
+            select(OutboxRow)
+            .where(
+                OutboxRow.channel == channel,
+                OutboxRow.status == "pending",
+                OutboxRow.next_attempt_at <= now,
+            )
+            .order_by(OutboxRow.next_attempt_at, OutboxRow.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)  # PostgreSQL; SQLite holds the write lock
+        )
+        rows = list(self.s.scalars(stmt))
+        for row in rows:
+            row.next_attempt_at = lease_until
+            row.attempts += 1
+        self.s.flush()
+        return [self._entity(r) for r in rows]
+
+    def get(self, message_id: int) -> OutboxMessage | None:
+        return self._get(message_id)
+
+    def set_delivery(
+        self,
+        message_id: int,
+        *,
+        status: str,
+        next_attempt_at: datetime | None = None,
+        last_error: str | None = None,
+        sent_at: datetime | None = None,
+    ) -> None:
+        values: dict[str, Any] = {"status": status, "last_error": last_error}
+        if next_attempt_at is not None:
+            values["next_attempt_at"] = next_attempt_at
+        if sent_at is not None:
+            values["sent_at"] = sent_at
+        self.s.execute(update(OutboxRow).where(OutboxRow.id == message_id).values(**values))
+
+    def backlog(self, now: datetime) -> dict[str, int]:
+        stmt = (
+            select(OutboxRow.channel, func.count())
+            .where(OutboxRow.status == "pending", OutboxRow.next_attempt_at <= now)
+            .group_by(OutboxRow.channel)
+        )
+        return {channel: int(count) for channel, count in self.s.execute(stmt)}
 
 
 class InboundRepo(_Repo[InboundMessage]):

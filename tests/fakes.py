@@ -271,6 +271,46 @@ class FakeOutbox(_Table):
                 count += 1
         return count
 
+    def claim_due(
+        self, channel: str, now: datetime, limit: int, lease_until: datetime
+    ) -> list[OutboxMessage]:
+        due = [
+            m
+            for m in self.rows.values()
+            if m.channel == channel and m.status == "pending" and m.next_attempt_at <= now
+        ]
+        due.sort(key=lambda m: (m.next_attempt_at, m.id))
+        for m in due[:limit]:
+            m.next_attempt_at = lease_until
+            m.attempts += 1
+        return [m.model_copy(deep=True) for m in due[:limit]]
+
+    def get(self, message_id: int) -> OutboxMessage | None:
+        return self._get(message_id)
+
+    def set_delivery(
+        self,
+        message_id: int,
+        *,
+        status: str,
+        next_attempt_at: datetime | None = None,
+        last_error: str | None = None,
+        sent_at: datetime | None = None,
+    ) -> None:
+        m = self.rows[message_id]
+        m.status, m.last_error = status, last_error
+        if next_attempt_at is not None:
+            m.next_attempt_at = next_attempt_at
+        if sent_at is not None:
+            m.sent_at = sent_at
+
+    def backlog(self, now: datetime) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for m in self.rows.values():
+            if m.status == "pending" and m.next_attempt_at <= now:
+                counts[m.channel] = counts.get(m.channel, 0) + 1
+        return counts
+
 
 class FakeInbound(_Table):
     name = "inbound"

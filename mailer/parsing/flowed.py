@@ -9,6 +9,7 @@ wrapped onto the next line would be lost (email-cases.md case 5).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 _QUOTE = re.compile(r"^>+")
 _SIGNATURE = "-- "  # RFC 3676 4.3: the signature separator is never flowed
@@ -32,12 +33,22 @@ def _render(depth: int, content: str) -> str:
     return (">" * depth + " " + content) if depth else content
 
 
-def unflow(text: str, *, delsp: bool = False) -> str:
-    """Join flowed lines of `text` (LF line ends) into logical lines."""
+def unflow(
+    text: str, *, delsp: bool = False, starts_line: Callable[[str], bool] | None = None
+) -> str:
+    """Join flowed lines of `text` (LF line ends) into logical lines.
+
+    `starts_line(content)` marks lines that never continue the previous one: senders
+    that leave a trailing space after an empty template answer ("[I.4] label: ")
+    would otherwise glue every following template line onto it.
+    """
     out: list[str] = []
     pending: tuple[int, str] | None = None
     for line in text.split("\n"):
         depth, content = split_quote(line)
+        if pending is not None and starts_line is not None and starts_line(content):
+            out.append(_render(*pending))
+            pending = None
         if pending is not None and pending[0] == depth:
             content = pending[1] + content
         elif pending is not None:

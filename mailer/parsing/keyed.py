@@ -64,6 +64,11 @@ def _match_key(text: str) -> _Key | None:
     return None
 
 
+def starts_with_key(text: str) -> bool:
+    """Whether a line starts with a bracketed key `[CODE]` (never a continuation)."""
+    return _BRACKETED.match(text) is not None
+
+
 def is_keyed_line(text: str) -> bool:
     """Whether an (unquoted) line starts with an answer key."""
     key = _match_key(text)

@@ -11,6 +11,7 @@ from mailer.parsing.charsets import decode_bytes
 from mailer.parsing.flowed import unflow
 from mailer.parsing.headers import decode_header_value
 from mailer.parsing.html_text import html_to_text
+from mailer.parsing.keyed import starts_with_key
 from mailer.parsing.normalize import normalize_newlines, normalize_text
 
 
@@ -60,7 +61,8 @@ def part_text(part: Message, ctype: str, data: bytes) -> str:
     if ctype == "text/html":
         text = html_to_text(text)
     elif (param(part, "format") or "").lower() == "flowed":
-        text = unflow(text, delsp=(param(part, "delsp") or "").lower() == "yes")
+        delsp = (param(part, "delsp") or "").lower() == "yes"
+        text = unflow(text, delsp=delsp, starts_line=starts_with_key)
     return normalize_text(text)
 
 

@@ -175,7 +175,7 @@ class BotApiStandIn:
         return [
             r
             for r in self.requests
-            if (r.method.lower() == wanted) or (wanted is None and r.method != "getUpdates")
+            if r.method.lower() == wanted or (wanted is None and r.method.lower() != "getupdates")
         ]
 
     def messages(self, chat_id: int, *, include_deleted: bool = False) -> list[SentMessage]:
