@@ -63,7 +63,8 @@ def backoff(attempts: int, hint: float | None = None) -> float:
     if hint is not None:
         return max(hint, 1.0)
     delay = min(BACKOFF_BASE_S * 2 ** max(attempts - 1, 0), BACKOFF_CAP_S)
-    return delay * random.uniform(0.8, 1.2)  # noqa: S311  (jitter, not security)
+    jitter: float = random.uniform(0.8, 1.2)  # noqa: S311  (jitter, not security)
+    return float(delay) * jitter
 
 
 class OutboxService:
@@ -121,7 +122,7 @@ async def _safe_send(
     """A sender bug must not stop the queue: it counts as a transient failure."""
     try:
         return await send(message)
-    except Exception as error:  # noqa: BLE001  (logged via last_error, retried with backoff)
+    except Exception as error:  # logged via last_error, retried with backoff
         return RetryLater(f"{type(error).__name__}: {error}")
 
 

@@ -144,8 +144,10 @@ def test_backlog_counts_due_messages(app: App, clock: FakeClock) -> None:
     assert outbox.backlog() == {"email": 1, "telegram": 1}
     with app.uow() as uow:
         later = datetime(2030, 1, 1, tzinfo=UTC)
-        uow.outbox.add(OutboxMessage(channel="email", recipient="x@y.z", kind="k",
-                                     dedupe_key="later", next_attempt_at=later, created_at=later))  # fmt: skip
+        uow.outbox.add(
+            OutboxMessage(channel="email", recipient="x@y.z", kind="k", dedupe_key="later",
+                          next_attempt_at=later, created_at=later)
+        )  # fmt: skip
         uow.commit()
     assert outbox.backlog() == {"email": 1, "telegram": 1}
 
