@@ -101,7 +101,13 @@ class PaperImportService:
                 options = state.card.options_of(question)
                 today = local_date(self.clock.now())
                 parsed = parse_value(question, options, row.value, today=today)
-                staged[state.assignment.id or 0][1].append((question.id, parsed))
+                items = staged[state.assignment.id or 0][1]
+                if any(qid == question.id for qid, _ in items):
+                    raise UserError(
+                        f"Kod {question.code} występuje w pliku drugi raz dla "
+                        f"„{row.external_id}” – zostaw jeden wiersz z właściwą wartością."
+                    )
+                items.append((question.id, parsed))
             except (InvalidAnswer, UserError) as error:
                 report.errors.append(PaperError(row.line, f"{row.code}: {error.message_pl}"))
         return staged

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from kartomat.bootstrap import App
-from kartomat.cli.common import echo_json, errors_reported, read_file, with_app
+from kartomat.cli.common import echo_json, errors_reported, plural, read_file, with_app
 from kartomat.settings import Settings
 from storage.engine import make_engine
 from storage.migrate import current_revision, head_revision, upgrade
@@ -17,7 +17,7 @@ registry_app = typer.Typer(help="Rejestr organizacji i osób kontaktowych.", no_
 staff_app = typer.Typer(help="Pracownicy Centrum Monitoringu.", no_args_is_help=True)
 
 
-@db_app.command("upgrade")
+@db_app.command("upgrade", help="Aktualizuje schemat bazy danych do najnowszej wersji.")
 def db_upgrade() -> None:
     """Upgrade the database schema to the newest revision."""
     with errors_reported():
@@ -28,7 +28,7 @@ def db_upgrade() -> None:
         engine.dispose()
 
 
-@db_app.command("status")
+@db_app.command("status", help="Pokazuje wersję schematu bazy i programu.")
 def db_status() -> None:
     """Show the schema revision of the database and of this version of kartomat."""
     engine = make_engine(Settings().database_url)
@@ -36,7 +36,9 @@ def db_status() -> None:
     engine.dispose()
 
 
-@registry_app.command("import")
+@registry_app.command(
+    "import", help="Importuje rejestr organizacji z CSV (wszystko albo nic; upsert po external_id)."
+)
 def registry_import(
     file: Annotated[str, typer.Argument(help="CSV (UTF-8 or Windows-1250).")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check only, write nothing.")] = False,
@@ -59,7 +61,10 @@ def registry_import(
                 }
             )
         elif report.errors:
-            typer.echo(f"Nie zaimportowano niczego – plik zawiera {len(report.errors)} błędów:")
+            typer.echo(
+                f"Nie zaimportowano niczego – plik zawiera "
+                f"{plural(len(report.errors), 'błąd', 'błędy', 'błędów')}:"
+            )
             for error in report.errors:
                 typer.echo(f"  wiersz {error.line}: {error.message}")
         else:
@@ -74,7 +79,7 @@ def registry_import(
     with_app(work)
 
 
-@staff_app.command("add")
+@staff_app.command("add", help="Dodaje (lub aktualizuje) pracownika Centrum i jego obszary TERYT.")
 def staff_add(
     name: Annotated[str, typer.Option("--name")],
     email: Annotated[str, typer.Option("--email")],
@@ -92,7 +97,7 @@ def staff_add(
     with_app(work)
 
 
-@staff_app.command("list")
+@staff_app.command("list", help="Lista pracowników Centrum.")
 def staff_list() -> None:
     """List staff members."""
 

@@ -68,3 +68,12 @@ def read_file(path: str) -> bytes:
 def stdout_is_tty() -> bool:
     """Whether a person is watching (progress output only then)."""
     return sys.stdout.isatty()
+
+
+def plural(n: int, one: str, few: str, many: str) -> str:
+    """Polish plural: 1 błąd, 2 błędy, 5 błędów, 22 błędy, 12 błędów."""
+    if n == 1:
+        return f"{n} {one}"
+    if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14):
+        return f"{n} {few}"
+    return f"{n} {many}"

@@ -20,9 +20,13 @@ app.add_typer(admin.registry_app, name="registry")
 app.add_typer(admin.staff_app, name="staff")
 app.add_typer(sessions.session_app, name="session")
 app.add_typer(sessions.answers_app, name="answers")
-app.command("status")(sessions.status)
-app.command("invites")(sessions.invites)
-app.command("export")(sessions.export)
+app.command("status", help="Postęp wypełniania kart w sesji.")(sessions.status)
+app.command("invites", help="Linki zaproszeń i tokeny (poufne: dają dostęp do karty).")(
+    sessions.invites
+)
+app.command("export", help="Eksport odpowiedzi (CSV, XLSX, JSON) w formacie długim.")(
+    sessions.export
+)
 
 
 def run() -> None:

@@ -12,7 +12,7 @@ import typer
 import yaml
 
 from kartomat.bootstrap import App
-from kartomat.cli.common import echo_json, parse_date, read_file, with_app
+from kartomat.cli.common import echo_json, parse_date, plural, read_file, with_app
 from services.export import COLUMNS as EXPORT_COLUMNS
 from services.export import ExportRow
 
@@ -34,7 +34,7 @@ def _harmonogram(path: str | None) -> dict[str, Any]:
     return data
 
 
-@session_app.command("create")
+@session_app.command("create", help="Tworzy sesję monitorującą (szkic).")
 def session_create(
     name: str,
     opens: Annotated[str, typer.Option("--opens", help="YYYY-MM-DD")],
@@ -59,7 +59,7 @@ def session_create(
     with_app(work)
 
 
-@session_app.command("open")
+@session_app.command("open", help="Otwiera sesję: przydziela karty i kolejkuje zaproszenia.")
 def session_open(name: str) -> None:
     """Open the session: assignments created, invitations queued."""
 
@@ -72,7 +72,7 @@ def session_open(name: str) -> None:
     with_app(work)
 
 
-@session_app.command("close")
+@session_app.command("close", help="Zamyka sesję (pierwsza zamknięta staje się bazowa).")
 def session_close(name: str) -> None:
     """Close the session (the first one closed becomes the baseline)."""
 
@@ -84,7 +84,7 @@ def session_close(name: str) -> None:
     with_app(work)
 
 
-@session_app.command("extend")
+@session_app.command("extend", help="Przedłuża termin jednej organizacji.")
 def session_extend(
     name: str,
     org: Annotated[str, typer.Option("--org", help="external_id")],
@@ -100,7 +100,7 @@ def session_extend(
     with_app(work)
 
 
-@session_app.command("revoke")
+@session_app.command("revoke", help="Unieważnia linki zaproszeń organizacji i wydaje nowe.")
 def session_revoke(name: str, org: Annotated[str, typer.Option("--org")]) -> None:
     """Revoke one organisation's invitation tokens (new ones replace them)."""
 
@@ -157,7 +157,7 @@ def invites(name: str, as_json: Annotated[bool, typer.Option("--json")] = False)
     with_app(work)
 
 
-@answers_app.command("import")
+@answers_app.command("import", help="Wczytuje odpowiedzi z kart papierowych (CSV).")
 def answers_import(
     name: str,
     file: str,
@@ -169,7 +169,10 @@ def answers_import(
     def work(app: App) -> None:
         report = app.paper.import_csv(name, data, submit=submit)
         if report.errors:
-            typer.echo(f"Nie zaimportowano niczego – plik zawiera {len(report.errors)} błędów:")
+            typer.echo(
+                f"Nie zaimportowano niczego – plik zawiera "
+                f"{plural(len(report.errors), 'błąd', 'błędy', 'błędów')}:"
+            )
             for e in report.errors:
                 typer.echo(f"  wiersz {e.line}: {e.message}")
             raise typer.Exit(1)

@@ -81,7 +81,8 @@ def receipt_reason(message: Message, subject: str) -> str | None:
     return None
 
 
-def _first_text(message: Message) -> str:
+def first_text(message: Message) -> str:
+    """The first text/plain leaf (the human-readable part of a report), decoded."""
     for part in iter_parts(message):
         if content_type(part) == "text/plain" and not part.is_multipart():
             return decode_bytes(payload_bytes(part), param(part, "charset"))
@@ -106,4 +107,4 @@ def bounce_info(
         return None
     returned = returned_headers(message)
     returned_to = [address for _, address in returned.addresses("To")] if returned else []
-    return parse_text_bounce(_first_text(message), returned_to, ours)
+    return parse_text_bounce(first_text(message), returned_to, ours)

@@ -72,7 +72,15 @@ def starts_with_key(text: str) -> bool:
 def is_keyed_line(text: str) -> bool:
     """Whether an (unquoted) line starts with an answer key."""
     key = _match_key(text)
-    return key is not None and (key.bracketed or split_value(key.rest) is not None)
+    return key is not None and (key.bracketed or _bare_value(key.rest) is not None)
+
+
+def _bare_value(rest: str) -> str | None:
+    """A bare code needs its separator right after it: `II.0.1: 25`, `II.0.1 = 25`,
+    `II.0.1 – 25`; `II.1.1 (3) jest większe niż II.0.1 (2): …` is prose."""
+    if rest.strip()[:1] in (":", "=", "|") or rest[:1] == "\t" or _DASH.match(rest):
+        return split_value(rest)
+    return None
 
 
 def split_value(rest: str, *, leading_pipe: bool = False) -> str | None:
@@ -118,31 +126,31 @@ def _continued(texts: Sequence[tuple[int, str]], index: int, rest: str) -> str |
     return None
 
 
-def _answer_below(texts: Sequence[tuple[int, str]], index: int) -> str:
-    """An interleaved answer: the less-quoted line typed right below a quoted empty key."""
+def answer_below(texts: Sequence[tuple[int, str]], index: int) -> tuple[int, str] | None:
+    """An interleaved answer: (line, value) of the less-quoted line typed right below a
+    quoted keyed line (at most one blank line between), or None."""
     depth = texts[index][0]
-    for depth_next, text in texts[index + 1 : index + 3]:
+    for offset, (depth_next, text) in enumerate(texts[index + 1 : index + 3], index + 1):
         if not text.strip():
             continue
         if depth_next < depth and not _match_key(text) and not _SIGN_OFF.match(text.strip()):
-            return clean_value(text)
-        return ""
-    return ""
+            value = clean_value(text)
+            return (offset, value) if value else None
+        return None
+    return None
 
 
 def _value_of(texts: Sequence[tuple[int, str]], index: int, key: _Key, raw: str) -> str | None:
+    if not key.bracketed:
+        value = _bare_value(key.rest)
+        return None if value is None else clean_value(value)
     leading_pipe = raw.lstrip().startswith("|")
     value = split_value(key.rest, leading_pipe=leading_pipe)
     if value is None and len(raw) >= _WRAP_WIDTH:
         value = _continued(texts, index, key.rest)
     if value is None:
-        if not key.bracketed:
-            return None  # "I.3 jest niejasne": prose, not an answer
         value = key.rest  # "[II.0.1] 25"
-    value = clean_value(value)
-    if not value and texts[index][0] > 0:
-        value = _answer_below(texts, index)
-    return value
+    return clean_value(value)
 
 
 def extract_keyed(lines: Sequence[str]) -> list[KeyedLine]:
@@ -154,8 +162,13 @@ def extract_keyed(lines: Sequence[str]) -> list[KeyedLine]:
         if key is None:
             continue
         value = _value_of(texts, index, key, lines[index])
-        if value is not None:
-            found.append(KeyedLine(key.code, value, index, depth, key.card))
+        if value is None:
+            continue
+        found.append(KeyedLine(key.code, value, index, depth, key.card))
+        below = answer_below(texts, index) if depth > 0 else None
+        if below is not None:
+            line, typed = below
+            found.append(KeyedLine(key.code, typed, line, texts[line][0], key.card))
     return found
 
 

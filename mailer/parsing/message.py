@@ -19,8 +19,8 @@ from email.message import Message
 
 from domain.cards.model import CardDefinition
 from mailer.parsing.answers import CardSource, guess_card, type_answers
-from mailer.parsing.classify import auto_reply_reason, bounce_info, receipt_reason
-from mailer.parsing.headers import HeaderView
+from mailer.parsing.classify import auto_reply_reason, bounce_info, first_text, receipt_reason
+from mailer.parsing.headers import ADDRESS_RE, HeaderView
 from mailer.parsing.keyed import best_per_code, extract_keyed
 from mailer.parsing.mime import Content, Walker
 from mailer.parsing.model import BODY, MailParseResult, RawAnswer
@@ -39,6 +39,7 @@ DEFAULT_SENDER_NAME = "Centrum Monitoringu MP"
 _CONFIRM_UPPER = re.compile(r"(?<!\w)POTWIERDZAM(?!\w)")
 _CONFIRM_LINE = re.compile(r"^\W*potwierdzam\W*$", re.IGNORECASE | re.MULTILINE)
 _NEGATED = re.compile(r"\bnie\s+potwierdzam\b", re.IGNORECASE)
+_RETURNED_ID = re.compile(r"^Message-ID:\s*(<[^<>\s]+>)", re.IGNORECASE | re.MULTILINE)
 
 
 def parse_message(
@@ -138,14 +139,18 @@ def classify(
 
 
 def _read_returned(result: MailParseResult, message: Message, ours: Sequence[str]) -> None:
-    """Our original's Message-ID and tokenised Reply-To, returned inside a report."""
+    """Our original's Message-ID and tokenised Reply-To, returned inside a report
+    (or, for qmail-style text bounces, pasted below "copy of the message")."""
     returned = returned_headers(message)
-    if returned is None:
-        return
-    ids = returned.message_ids("Message-ID")
+    if returned is not None:
+        ids = returned.message_ids("Message-ID")
+        addresses = [a for _, a in returned.addresses("Reply-To", "From")]
+    else:
+        text = first_text(message)
+        ids = _RETURNED_ID.findall(text)
+        addresses = ADDRESS_RE.findall(text)
     result.original_message_id = result.original_message_id or (ids[0] if ids else None)
     if result.token is None:
-        addresses = [a for _, a in returned.addresses("Reply-To", "From")]
         result.token = token_from_addresses(addresses, ours)
 
 
