@@ -30,7 +30,8 @@ def full_izus() -> dict[str, str]:
 
 def test_paper_card_imported_and_submitted(app: App) -> None:
     open_session(app)
-    report = app.paper.import_csv("2026-H2", paper_csv("IZUS-LUB", "izus", full_izus()), submit=True)
+    data = paper_csv("IZUS-LUB", "izus", full_izus())
+    report = app.paper.import_csv("2026-H2", data, submit=True)
     assert not report.errors and report.cards == 1
     assert len(report.submitted) == 1
     assert report.submitted[0].submission_no.startswith("MP/2026-H2/IZUS/")
@@ -42,7 +43,8 @@ def test_paper_card_imported_and_submitted(app: App) -> None:
 
 def test_incomplete_paper_card_is_stored_but_not_submitted(app: App) -> None:
     open_session(app)
-    report = app.paper.import_csv("2026-H2", paper_csv("IZUS-LUB", "izus", IZUS_ANSWERS), submit=True)
+    data = paper_csv("IZUS-LUB", "izus", IZUS_ANSWERS)
+    report = app.paper.import_csv("2026-H2", data, submit=True)
     assert report.answers == len(IZUS_ANSWERS) and not report.submitted
     assert "IZUS-LUB" in report.not_submitted
     assert "brakuje" in report.not_submitted["IZUS-LUB"]
