@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
@@ -18,6 +18,7 @@ from domain.entities import (
     Staff,
     Territory,
 )
+from domain.indicators import AnswerRow, IndicatorSnapshot, StoredValue
 
 
 class Clock(Protocol):
@@ -114,6 +115,32 @@ class InboundRepository(Protocol):
     def get(self, message_id: int) -> InboundMessage | None: ...
 
 
+class IndicatorRepository(Protocol):
+    """Inputs of the indicators (bulk reads) and the snapshots of closed sessions."""
+
+    def submitted_answers(
+        self, session_id: int, question_ids: Collection[str]
+    ) -> Iterator[AnswerRow]:
+        """Latest answer versions of the session's submitted cards, grouped by assignment.
+
+        One row per question (a cleared answer comes as None); consume the rows
+        before the unit of work ends.
+        """
+        ...
+
+    def coverage(self, session_id: int) -> list[tuple[str, str, int, int]]:
+        """(gmina TERYT, card, assigned, submitted) for every gmina with assignments."""
+        ...
+
+    def add_snapshot(
+        self, snapshot: IndicatorSnapshot, values: Sequence[StoredValue]
+    ) -> IndicatorSnapshot: ...
+    def snapshots(self, session_id: int) -> list[IndicatorSnapshot]: ...
+    def snapshot_values(
+        self, snapshot_id: int, level: str | None = None, prefix: str = ""
+    ) -> list[StoredValue]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction; nothing is written until `commit`."""
 
@@ -126,6 +153,7 @@ class UnitOfWork(Protocol):
     answers: AnswerRepository
     outbox: OutboxRepository
     inbound: InboundRepository
+    indicators: IndicatorRepository
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import TypeVar
 
 from domain.cards.catalog import CardCatalog
@@ -17,6 +18,7 @@ from services.ports import Clock, ConflictError, UnitOfWork, UnitOfWorkFactory
 T = TypeVar("T")
 RETRIES = 8
 PreviousKey = tuple[int, int, str]
+CLOSED_SESSIONS_TTL = timedelta(minutes=1)
 
 
 def with_retries(uow_factory: UnitOfWorkFactory, work: Callable[[UnitOfWork], T]) -> T:
@@ -73,15 +75,22 @@ class PreviousAnswers:
     def __init__(self, catalog: CardCatalog) -> None:
         self.catalog = catalog
         self._cache: dict[PreviousKey, dict[str, AnswerValue] | None] = {}
+        self._closed: list[MonitoringSession] = []
+        self._closed_at: datetime | None = None
+
+    def _closed_sessions(self, uow: UnitOfWork, now: datetime) -> list[MonitoringSession]:
+        # Re-read at most once a minute: a session closing shows up within that minute.
+        if self._closed_at is None or now - self._closed_at > CLOSED_SESSIONS_TTL:
+            self._closed = [s for s in uow.sessions.all() if s.state == SessionState.CLOSED]
+            self._closed_at = now
+        return self._closed
 
     def of(self, uow: UnitOfWork, state: CardState) -> dict[str, AnswerValue] | None:
         """The previous answers of this state's organisation and card (None: none)."""
         earlier = [
             s
-            for s in uow.sessions.all()
-            if s.state == SessionState.CLOSED
-            and s.id != state.session.id
-            and s.opens <= state.session.opens
+            for s in self._closed_sessions(uow, state.now)
+            if s.id != state.session.id and s.opens <= state.session.opens
         ]
         if not earlier:
             return None

@@ -63,6 +63,11 @@ _TOUCH = (
 )
 
 
+def _construct(entity_cls: type[E], row: Any) -> E:
+    """An entity from a row of our own schema, without re-validation (hot paths only)."""
+    return entity_cls.model_construct(**{f: getattr(row, f) for f in entity_cls.model_fields})
+
+
 class _Repo(Generic[E]):
     """Field-by-field mapping between one table and one entity class."""
 
@@ -228,9 +233,9 @@ class AssignmentRepo(_Repo[Assignment]):
         if row is None:
             return None
         return (
-            self._entity(row[0]),
-            MonitoringSession.model_validate(row[1], from_attributes=True),
-            Organisation.model_validate(row[2], from_attributes=True),
+            _construct(Assignment, row[0]),
+            _construct(MonitoringSession, row[1]),
+            _construct(Organisation, row[2]),
         )
 
     def by_token_hash(self, token_hash: str) -> Assignment | None:
@@ -278,11 +283,9 @@ class AssignmentRepo(_Repo[Assignment]):
 
 class AnswerRepo(_Repo[AnswerRecord]):
     row_cls, entity_cls = AnswerRow, AnswerRecord
-    _fields = tuple(AnswerRecord.model_fields)
 
     def _entity(self, row: Any) -> AnswerRecord:
-        # Rows come from our own schema: skip re-validation on this hot path.
-        return AnswerRecord.model_construct(**{f: getattr(row, f) for f in self._fields})
+        return _construct(AnswerRecord, row)  # rows of our own schema: the hot path
 
     def history(self, assignment_id: int) -> list[AnswerRecord]:
         rows = self.s.scalars(_HISTORY, {"assignment_id": assignment_id})

@@ -184,3 +184,34 @@ class InboundMessageRow(SQLModel, table=True):
     kind: str | None = None
     assignment_id: int | None = Field(default=None, foreign_key="assignment.id")
     error: str | None = None
+
+
+# --- Indicator snapshots (issue #6): a closed session's values, per definition version ---
+
+
+class IndicatorSnapshotRow(SQLModel, table=True):
+    __tablename__ = "indicator_snapshot"
+    __table_args__ = (UniqueConstraint("session_id", "definition_version"),)
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="monitoring_session.id", index=True)
+    definition_version: str = Field(max_length=32)
+    definitions: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
+    coverage: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = _ts(nullable=False)
+
+
+class IndicatorValueRow(SQLModel, table=True):
+    __tablename__ = "indicator_value"
+    __table_args__ = (Index("ix_indicator_value_snapshot_level", "snapshot_id", "level"),)
+    id: int | None = Field(default=None, primary_key=True)
+    snapshot_id: int = Field(foreign_key="indicator_snapshot.id")
+    level: str = Field(max_length=16)
+    teryt: str = Field(max_length=7)
+    indicator: str = Field(max_length=16)
+    value: float | None = None
+    numerator: float | None = None
+    denominator: float | None = None
+    reason: str | None = None
+    cards: int = 0

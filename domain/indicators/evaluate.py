@@ -58,7 +58,7 @@ def _logical(node: Binary, card: str) -> Compiled:
     left, right = _compile(node.left, card), _compile(node.right, card)
     decisive = node.op == "or"
 
-    def evaluate(answers: Answers) -> bool | None:
+    def evaluate(answers: Answers) -> Any:
         a = left(answers)
         if a is decisive:
             return decisive

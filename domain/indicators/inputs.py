@@ -83,7 +83,8 @@ class Plan:
         """Per-gmina sums of every term over the cards in `rows` (grouped by assignment)."""
         gminy: dict[str, GminaInputs] = {}
         current: int | None = None
-        teryt, card, answers = "", "", {}
+        teryt, card = "", ""
+        answers: dict[str, Any] = {}
         convert = self.convert
         for row_teryt, row_card, assignment, question, value in rows:
             if assignment != current:

@@ -41,15 +41,11 @@ class Level(StrEnum):
 
     def of(self, gmina: str) -> str:
         """The TERYT code of the territory at this level containing the gmina."""
-        return _PREFIX[self](gmina)
+        width = _WIDTH[self]
+        return gmina[:width] if width else "PL"
 
 
-_PREFIX = {
-    Level.GMINA: lambda t: t,
-    Level.POWIAT: lambda t: t[:4],
-    Level.WOJEWODZTWO: lambda t: t[:2],
-    Level.KRAJ: lambda t: "PL",
-}
+_WIDTH = {Level.GMINA: 7, Level.POWIAT: 4, Level.WOJEWODZTWO: 2, Level.KRAJ: 0}
 LEVELS = tuple(Level)
 
 

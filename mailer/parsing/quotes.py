@@ -39,6 +39,11 @@ _LABEL = re.compile(
     r"Odpowied[źz] do|Reply-To)\*?\s*:",
     re.IGNORECASE,
 )
+_ATTRIBUTION_START = re.compile(
+    r"^(W dniu|Dnia|On |Am |Le |Wiadomo[śs][ćc] napisana|"
+    r"(pon|wt|[śs]r|czw|pt|sob|niedz|nie|mon|tue|wed|thu|fri|sat|sun)\w*\.?,)",
+    re.IGNORECASE,
+)
 _FROM_LABEL = re.compile(r"^\*?(Od|From)\*?\s*:", re.IGNORECASE)
 _HEADER_WINDOW = 6
 
@@ -94,9 +99,11 @@ def boundary_at(
         return 1  # "Od: Centrum Monitoringu MP <monitoring@…>": our own mail, even alone
     if is_attribution(line, our_names, ours):
         return 1
-    if index + 1 < len(lines):  # Gmail wraps long attribution lines onto a second line
-        joined = line + " " + lines[index + 1].strip()
-        if is_attribution(joined, our_names, ours) and not is_attribution(lines[index + 1]):
+    if index + 1 < len(lines) and re.search(r"\d", line):
+        # Gmail wraps long attributions: "pon., 16 lis 2026 o 09:15 X <" / "x@…> napisał(a):"
+        following = lines[index + 1].strip()
+        joined = line + " " + following
+        if not _ATTRIBUTION_START.match(following) and is_attribution(joined, our_names, ours):
             return 2
     return 0
 
