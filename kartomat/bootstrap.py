@@ -11,10 +11,12 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from domain.cards.catalog import CardCatalog
+from domain.indicators import builtin_indicators
 from kartomat.settings import Settings
 from services.access import AccessService
 from services.collection import CollectionService
 from services.export import ExportService
+from services.indicators import IndicatorService
 from services.paper import PaperImportService
 from services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from services.registry import RegistryService
@@ -50,6 +52,7 @@ class App:
     access: AccessService
     paper: PaperImportService
     export: ExportService
+    indicators: IndicatorService
 
 
 def load_secret(settings: Settings) -> bytes:
@@ -88,6 +91,8 @@ def wire(
     """Wire every service over one unit-of-work factory (tests pass fakes here)."""
     catalog = CardCatalog.builtin()
     submission = SubmissionService(uow, catalog, clock)
+    indicators = IndicatorService(uow, catalog, builtin_indicators(catalog), clock)
+    bot = settings.telegram_bot_username
     return App(
         settings=settings,
         engine=engine,
@@ -97,9 +102,12 @@ def wire(
         secret=secret,
         collection=CollectionService(uow, catalog, clock),
         submission=submission,
-        sessions=SessionService(uow, catalog, clock, secret, settings.telegram_bot_username),
+        sessions=SessionService(
+            uow, catalog, clock, secret, bot, on_close=indicators.store_snapshot
+        ),
         registry=RegistryService(uow, catalog),
         access=AccessService(uow),
         paper=PaperImportService(uow, catalog, clock, submission),
         export=ExportService(uow, catalog, clock),
+        indicators=indicators,
     )

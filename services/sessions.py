@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -71,12 +72,16 @@ class SessionService:
         clock: Clock,
         secret: bytes,
         bot_username: str,
+        on_close: Callable[[UnitOfWork, MonitoringSession], object] | None = None,
     ) -> None:
         self.uow = uow
         self.catalog = catalog
         self.clock = clock
         self.secret = secret
         self.bot_username = bot_username
+        # Runs inside the closing transaction: the indicator snapshot (issue #6) is
+        # stored with the close or not at all.
+        self.on_close = on_close
 
     def create(
         self,
@@ -164,6 +169,8 @@ class SessionService:
             uow.sessions.update(session)
             for assignment in uow.assignments.for_session(session.id or 0):
                 uow.outbox.cancel_pending_for(assignment.id or 0, ("reminder", "overdue"))
+            if self.on_close is not None:
+                self.on_close(uow, session)
             uow.commit()
             return session
 

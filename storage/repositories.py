@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
+from sqlmodel import col
 
 from domain.entities import (
     AnswerRecord,
@@ -22,11 +23,14 @@ from domain.entities import (
     Staff,
     Territory,
 )
+from domain.indicators import IndicatorSnapshot, StoredValue
 from storage.tables import (
     AnswerRow,
     AssignmentRow,
     ContactRow,
     InboundMessageRow,
+    IndicatorSnapshotRow,
+    IndicatorValueRow,
     OrganisationRow,
     OutboxRow,
     SessionRow,
@@ -403,3 +407,112 @@ class InboundRepo(_Repo[InboundMessage]):
 
     def get(self, message_id: int) -> InboundMessage | None:
         return self._get(message_id)
+
+
+# --- Indicators (issue #6): one bulk read of the inputs, snapshots of closed sessions ---
+
+_NEWER = aliased(AnswerRow)
+_VALUE_TABLE: Any = IndicatorValueRow.__table__
+_INPUT_COLUMNS = (
+    OrganisationRow.teryt, AssignmentRow.card, AnswerRow.assignment_id, AnswerRow.question_id,
+    AnswerRow.value,
+)  # fmt: skip
+_COVERAGE_COLUMNS = (
+    OrganisationRow.teryt, AssignmentRow.card, func.count(), func.count(AssignmentRow.submitted_at),
+)  # fmt: skip
+_VALUE_COLUMNS = (
+    IndicatorValueRow.level, IndicatorValueRow.teryt, IndicatorValueRow.indicator,
+    IndicatorValueRow.value, IndicatorValueRow.numerator, IndicatorValueRow.denominator,
+    IndicatorValueRow.reason, IndicatorValueRow.cards,
+)  # fmt: skip
+
+
+class IndicatorRepo:
+    """Reads for the indicators, in bulk, and the append-only snapshots."""
+
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def submitted_answers(
+        self, session_id: int, question_ids: Collection[str]
+    ) -> Iterator[tuple[str, str, int, str, Any]]:
+        # The newest version wins: no later version of the same question exists
+        # (the unique index on assignment, question, version answers this per row).
+        newer = exists().where(
+            _NEWER.assignment_id == AnswerRow.assignment_id,
+            _NEWER.question_id == AnswerRow.question_id,
+            _NEWER.version > AnswerRow.version,
+        )
+        stmt = (
+            select(*_INPUT_COLUMNS)
+            .join(AssignmentRow, AssignmentRow.id == AnswerRow.assignment_id)
+            .join(OrganisationRow, OrganisationRow.id == AssignmentRow.organisation_id)
+            .where(
+                AssignmentRow.session_id == session_id,
+                col(AssignmentRow.submitted_at).is_not(None),
+                AnswerRow.question_id.in_(sorted(question_ids)),
+                ~newer,
+            )
+            .order_by(AnswerRow.assignment_id)
+        )
+        return iter(self.s.execute(stmt))
+
+    def coverage(self, session_id: int) -> list[tuple[str, str, int, int]]:
+        stmt = (
+            select(*_COVERAGE_COLUMNS)
+            .join(OrganisationRow, OrganisationRow.id == AssignmentRow.organisation_id)
+            .where(AssignmentRow.session_id == session_id)
+            .group_by(OrganisationRow.teryt, AssignmentRow.card)
+        )
+        return [(t, c, int(a), int(s)) for t, c, a, s in self.s.execute(stmt)]
+
+    def add_snapshot(
+        self, snapshot: IndicatorSnapshot, values: Sequence[StoredValue]
+    ) -> IndicatorSnapshot:
+        row = IndicatorSnapshotRow(
+            session_id=snapshot.session_id,
+            definition_version=snapshot.definition_version,
+            definitions=snapshot.definitions,
+            coverage=snapshot.coverage,
+            created_at=snapshot.created_at,
+        )
+        self.s.add(row)
+        self.s.flush()
+        if values:
+            # Core executemany: a national snapshot is ~150,000 rows.
+            params = [{"snapshot_id": row.id, **_value_dict(v)} for v in values]
+            self.s.execute(_VALUE_TABLE.insert(), params)
+        return _snapshot(row)
+
+    def snapshots(self, session_id: int) -> list[IndicatorSnapshot]:
+        stmt = select(IndicatorSnapshotRow).where(IndicatorSnapshotRow.session_id == session_id)
+        return [_snapshot(r) for r in self.s.scalars(stmt.order_by(IndicatorSnapshotRow.id))]
+
+    def snapshot_values(
+        self, snapshot_id: int, level: str | None = None, prefix: str = ""
+    ) -> list[StoredValue]:
+        stmt = select(*_VALUE_COLUMNS).where(IndicatorValueRow.snapshot_id == snapshot_id)
+        if level is not None:
+            stmt = stmt.where(IndicatorValueRow.level == level)
+        if prefix:
+            stmt = stmt.where(col(IndicatorValueRow.teryt).startswith(prefix, autoescape=True))
+        return [StoredValue(*row) for row in self.s.execute(stmt.order_by(IndicatorValueRow.id))]
+
+
+def _value_dict(value: StoredValue) -> dict[str, Any]:
+    return {
+        "level": value.level, "teryt": value.teryt, "indicator": value.indicator,
+        "value": value.value, "numerator": value.numerator, "denominator": value.denominator,
+        "reason": value.reason, "cards": value.cards,
+    }  # fmt: skip
+
+
+def _snapshot(row: IndicatorSnapshotRow) -> IndicatorSnapshot:
+    return IndicatorSnapshot(
+        session_id=row.session_id,
+        definition_version=row.definition_version,
+        created_at=row.created_at,
+        definitions=row.definitions,
+        coverage=row.coverage,
+        id=row.id,
+    )

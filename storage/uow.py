@@ -26,6 +26,7 @@ class SqlUnitOfWork:
     answers: ports.AnswerRepository
     outbox: ports.OutboxRepository
     inbound: ports.InboundRepository
+    indicators: ports.IndicatorRepository
 
     def __init__(self, factory: sessionmaker[Session]) -> None:
         self._factory = factory
@@ -42,6 +43,7 @@ class SqlUnitOfWork:
         self.answers = r.AnswerRepo(s)
         self.outbox = r.OutboxRepo(s)
         self.inbound = r.InboundRepo(s)
+        self.indicators = r.IndicatorRepo(s)
         return self
 
     def __exit__(

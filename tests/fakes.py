@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import TracebackType
@@ -20,6 +20,7 @@ from domain.entities import (
     Staff,
     Territory,
 )
+from domain.indicators import IndicatorSnapshot, StoredValue
 from services.ports import ConflictError
 
 
@@ -324,6 +325,68 @@ class FakeInbound(_Table):
         return self._get(message_id)
 
 
+class FakeIndicators:
+    """Indicator inputs read from the other fake tables; snapshots kept as copies."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def submitted_answers(
+        self, session_id: int, question_ids: Collection[str]
+    ) -> Iterator[tuple[str, str, int, str, Any]]:
+        latest: dict[int, dict[str, AnswerRecord]] = {}
+        for record in self.store.table("answer").values():
+            if record.question_id in question_ids:
+                mine = latest.setdefault(record.assignment_id, {})
+                known = mine.get(record.question_id)
+                if known is None or record.version > known.version:
+                    mine[record.question_id] = record
+        orgs = self.store.table("organisation")
+        rows = []
+        for assignment_id, a in sorted(self.store.table("assignment").items()):
+            if a.session_id == session_id and a.submitted_at is not None:
+                teryt = orgs[a.organisation_id].teryt
+                for question, r in latest.get(assignment_id, {}).items():
+                    rows.append((teryt, a.card, assignment_id, question, copy.deepcopy(r.value)))
+        return iter(rows)
+
+    def coverage(self, session_id: int) -> list[tuple[str, str, int, int]]:
+        counts: dict[tuple[str, str], list[int]] = {}
+        orgs = self.store.table("organisation")
+        for a in self.store.table("assignment").values():
+            if a.session_id == session_id:
+                total = counts.setdefault((orgs[a.organisation_id].teryt, a.card), [0, 0])
+                total[0] += 1
+                total[1] += a.submitted_at is not None
+        return [(t, c, n, s) for (t, c), (n, s) in sorted(counts.items())]
+
+    def add_snapshot(
+        self, snapshot: IndicatorSnapshot, values: Sequence[StoredValue]
+    ) -> IndicatorSnapshot:
+        snapshots = self.store.table("indicator_snapshot")
+        key = (snapshot.session_id, snapshot.definition_version)
+        if any((s.session_id, s.definition_version) == key for s in snapshots.values()):
+            raise ConflictError("snapshot exists")
+        stored = copy.deepcopy(snapshot)
+        stored.id = self.store.next_id("indicator_snapshot")
+        snapshots[stored.id] = stored
+        self.store.table("indicator_value")[stored.id] = list(values)
+        return copy.deepcopy(stored)
+
+    def snapshots(self, session_id: int) -> list[IndicatorSnapshot]:
+        snapshots = sorted(self.store.table("indicator_snapshot").items())
+        return [copy.deepcopy(s) for _, s in snapshots if s.session_id == session_id]
+
+    def snapshot_values(
+        self, snapshot_id: int, level: str | None = None, prefix: str = ""
+    ) -> list[StoredValue]:
+        values = self.store.table("indicator_value").get(snapshot_id, [])
+        return [
+            v for v in values
+            if (level is None or v.level == level) and v.teryt.startswith(prefix)
+        ]  # fmt: skip
+
+
 class FakeUnitOfWork:
     """Transactions over the shared Store: a snapshot restored unless committed."""
 
@@ -343,6 +406,7 @@ class FakeUnitOfWork:
         self.answers = FakeAnswers(s)
         self.outbox = FakeOutbox(s)
         self.inbound = FakeInbound(s)
+        self.indicators = FakeIndicators(s)
         return self
 
     def __exit__(

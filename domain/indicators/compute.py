@@ -129,7 +129,9 @@ def gmina_value(indicator: Indicator, inputs: GminaInputs) -> Value:
         return Value(numerator, numerator, None, None, cards)
     if denominator == 0:
         return Value(None, numerator, denominator, ZERO_DENOMINATOR, cards)
-    return Value(_ratio(indicator.kind, numerator, denominator), numerator, denominator, None, cards)
+    return Value(
+        _ratio(indicator.kind, numerator, denominator), numerator, denominator, None, cards
+    )
 
 
 def _term(term: Term, inputs: GminaInputs) -> tuple[float | None, str | None]:

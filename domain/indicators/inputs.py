@@ -98,7 +98,9 @@ class Plan:
             self._add(gminy, teryt, card, answers)
         return gminy
 
-    def _add(self, gminy: dict[str, GminaInputs], teryt: str, card: str, answers: dict[str, Any]) -> None:
+    def _add(
+        self, gminy: dict[str, GminaInputs], teryt: str, card: str, answers: dict[str, Any]
+    ) -> None:
         for question, condition in self.conditional.get(card, ()):
             # Conditions look back only, so one walk in card order settles skip logic.
             if question in answers and condition(answers) is not True:

@@ -64,6 +64,7 @@ class _Parsed:
         """Equality of meaning: JSON value; text compared without case and extra spaces."""
 
         def fold(item: Any) -> Any:
+            """Strings casefolded with single spaces; other values as they are."""
             return _SPACES.sub(" ", item).strip().casefold() if isinstance(item, str) else item
 
         return json.dumps([fold(self.json_value), fold(self.other_text)], default=str)

@@ -137,11 +137,13 @@ class _Lines:
         self._depth = 0
 
     def write(self, text: str, depth: int) -> None:
+        """Add text to the current line (its depth is that of its first text)."""
         if not self._parts:
             self._depth = depth
         self._parts.append(text)
 
     def flush(self, *, force: bool = False) -> None:
+        """End the current line; empty lines only when forced (`<br>`)."""
         text = _WS.sub(" ", "".join(self._parts)).strip()
         if text or force:
             self.lines.append((">" * self._depth + " " if self._depth else "") + text)

@@ -75,9 +75,11 @@ def _parse(
     message = email.parser.BytesParser(policy=email.policy.compat32).parsebytes(data)
     headers = HeaderView(message)
     result = MailParseResult(kind="reply", size=len(data), sha256=digest)
-    read_envelope(result, headers, ours)
-    classify(result, message, headers, ours)
+    _read_envelope(result, headers, ours)
+    _classify(result, message, headers, ours)
     result.card = card.card.value if card is not None else result.subject_card
+    if card is not None and result.subject_card not in (None, result.card):
+        result.notes.append(f"temat wskazuje kartę {result.subject_card}, użyto {result.card}")
     if result.kind != "reply":
         return result
     content = Walker().walk(message)
@@ -90,7 +92,7 @@ def _parse(
     return result
 
 
-def read_envelope(result: MailParseResult, headers: HeaderView, ours: Sequence[str]) -> None:
+def _read_envelope(result: MailParseResult, headers: HeaderView, ours: Sequence[str]) -> None:
     """Threading, sender, recipients, subject tag and the recipient token."""
     ids = headers.message_ids("Message-ID")
     result.message_id = ids[0] if ids else None
@@ -113,7 +115,7 @@ def read_envelope(result: MailParseResult, headers: HeaderView, ours: Sequence[s
             result.notes.append("token w adresie i w temacie się różnią")
 
 
-def classify(
+def _classify(
     result: MailParseResult, message: Message, headers: HeaderView, ours: Sequence[str]
 ) -> None:
     """Set the kind: own, bounce, receipt, auto_reply, else reply (classify.py order)."""

@@ -66,6 +66,8 @@ def _attributes(data: bytes) -> list[tuple[int, int, bytes]]:
             raise TnefError("ucięty strumień TNEF")
         found.append((level, attribute & 0xFFFF, data[start:end]))
         position = end + 2
+    if position < len(data) and len(found) < _MAX_ATTRIBUTES:
+        raise TnefError("ucięty strumień TNEF")
     return found
 
 

@@ -18,7 +18,9 @@ def test_delsp_deletes_the_added_space() -> None:
 
 def test_quoted_flowed_lines_join_within_their_depth() -> None:
     text = "> [II.0.1] Liczba podmiotów działających \n> na terytorium gminy: \n>> stary"
-    assert unflow(text) == "> [II.0.1] Liczba podmiotów działających na terytorium gminy: \n>> stary"
+    assert (
+        unflow(text) == "> [II.0.1] Liczba podmiotów działających na terytorium gminy: \n>> stary"
+    )
 
 
 def test_depth_change_ends_a_paragraph() -> None:

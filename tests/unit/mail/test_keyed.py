@@ -82,8 +82,11 @@ def test_short_line_without_separator_is_not_joined() -> None:
 def test_interleaved_answer_below_a_quoted_line() -> None:
     found = extract_keyed(["> [II.0.1] Liczba: 25", "28", "> [II.0.2] Liczba:", "", "35"])
     assert [(k.code, k.value, k.depth) for k in found] == [
-        ("II.0.1", "25", 1), ("II.0.1", "28", 0), ("II.0.2", "", 1), ("II.0.2", "35", 0),
-    ]  # fmt: skip
+        ("II.0.1", "25", 1),
+        ("II.0.1", "28", 0),
+        ("II.0.2", "", 1),
+        ("II.0.2", "35", 0),
+    ]
 
 
 def test_sign_off_below_a_quote_is_not_an_answer() -> None:

@@ -93,7 +93,10 @@ def test_json_output_is_serialisable_with_exactly_the_cli_keys() -> None:
 
 
 def test_same_message_id_with_other_content_has_another_hash() -> None:
-    first, second = parsed("01_gmail_answers_above_quote"), parsed("55_same_message_id_other_content")
+    first, second = (
+        parsed("01_gmail_answers_above_quote"),
+        parsed("55_same_message_id_other_content"),
+    )
     assert first.message_id == second.message_id
     assert first.sha256 != second.sha256
 

@@ -37,7 +37,15 @@ def test_ordinary_lines_are_not_attributions(line: str) -> None:
 
 
 def test_outlook_header_block() -> None:
-    lines = ["Od: Centrum <m@x.pl>", "Wysłane: poniedziałek", "Do: Jan", "DW: Anna", "Temat: ODP: x", "", "tekst"]
+    lines = [
+        "Od: Centrum <m@x.pl>",
+        "Wysłane: poniedziałek",
+        "Do: Jan",
+        "DW: Anna",
+        "Temat: ODP: x",
+        "",
+        "tekst",
+    ]
     assert header_block_length(lines, 0) == 5
 
 
@@ -69,21 +77,39 @@ def test_our_sender_in_a_from_line_is_a_boundary_even_alone() -> None:
 
 
 def test_our_marker_and_separators_are_boundaries() -> None:
-    for line in ("--- Prosimy odpowiadać nad tą linią ---", "-------- Treść oryginalnej wiadomości --------",
-                 "----- Wiadomość oryginalna -----", "-----Original Message-----"):  # fmt: skip
+    for line in (
+        "--- Prosimy odpowiadać nad tą linią ---",
+        "-------- Treść oryginalnej wiadomości --------",
+        "----- Wiadomość oryginalna -----",
+        "-----Original Message-----",
+    ):
         assert boundary_at([line], 0, NAMES, OURS) == 1
 
 
 def test_reply_lines_stop_at_an_outlook_block() -> None:
-    lines = ["POTWIERDZAM", "", "____________________", "Od: Centrum", "Wysłane: pon", "Do: Jan",
-             "Temat: x", "[II.0.1] Liczba: 5"]  # fmt: skip
+    lines = [
+        "POTWIERDZAM",
+        "",
+        "____________________",
+        "Od: Centrum",
+        "Wysłane: pon",
+        "Do: Jan",
+        "Temat: x",
+        "[II.0.1] Liczba: 5",
+    ]
     kept, start = reply_lines(lines, NAMES, OURS)
     assert kept == ["POTWIERDZAM", ""]
     assert start == 2
 
 
 def test_reply_lines_of_an_interleaved_reply_skip_only_the_quote() -> None:
-    lines = ["W dniu 16.11.2026 o 09:15, X pisze:", "> [II.0.1] Liczba: 25", "28", "> [II.0.2] Liczba:", "35"]
+    lines = [
+        "W dniu 16.11.2026 o 09:15, X pisze:",
+        "> [II.0.1] Liczba: 25",
+        "28",
+        "> [II.0.2] Liczba:",
+        "35",
+    ]
     kept, start = reply_lines(lines, NAMES, OURS)
     assert kept == ["28", "35"]
     assert start == 0
