@@ -20,6 +20,8 @@ from services.indicators import IndicatorService
 from services.paper import PaperImportService
 from services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from services.registry import RegistryService
+from services.report import ReportService
+from services.schedule import ScheduleService
 from services.sessions import SessionService
 from services.submission import SubmissionService
 from storage.engine import make_engine
@@ -52,7 +54,9 @@ class App:
     access: AccessService
     paper: PaperImportService
     export: ExportService
+    schedule: ScheduleService
     indicators: IndicatorService
+    report: ReportService
 
 
 def load_secret(settings: Settings) -> bytes:
@@ -109,5 +113,7 @@ def wire(
         access=AccessService(uow),
         paper=PaperImportService(uow, catalog, clock, submission),
         export=ExportService(uow, catalog, clock),
+        schedule=ScheduleService(uow, catalog, clock),
         indicators=indicators,
+        report=ReportService(uow, indicators, clock),
     )

@@ -8,3 +8,9 @@ if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
   for _ in $(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done
 fi
 pg_isready -h 127.0.0.1 -p 5432
+
+# Headless Chromium opens the Raport MP in the report tests (tests/integration/test_report_browser.py).
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "Installing Chromium…"
+  apt-get update -qq && apt-get install -y -qq chromium
+fi

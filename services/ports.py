@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from types import TracebackType
-from typing import Protocol, Self
+from typing import NamedTuple, Protocol, Self
 
 from domain.entities import (
     AnswerRecord,
@@ -18,13 +19,41 @@ from domain.entities import (
     Staff,
     Territory,
 )
-from domain.indicators import AnswerRow, IndicatorSnapshot, StoredValue
+from domain.indicators import AnswerRow, CardRow, IndicatorSnapshot, StoredValue
+from services.mail_ports import MailboxStateRepository, SentMailRepository
 
 
 class Clock(Protocol):
     """The current time, timezone-aware; injected so tests can move it."""
 
     def now(self) -> datetime: ...
+
+
+@dataclass(frozen=True, slots=True)
+class AssignmentOverview:
+    """One assignment with its organisation's name and gmina: the scheduler's bulk read."""
+
+    assignment_id: int
+    session_id: int
+    organisation_id: int
+    card: str
+    channel: str
+    extended_until: date | None
+    submitted_at: datetime | None
+    started_at: datetime | None
+    last_activity_at: datetime | None
+    external_id: str
+    organisation: str
+    teryt: str
+
+
+class OutboxRecord(NamedTuple):
+    """What the scheduler needs of an outbox row to know what already went."""
+
+    assignment_id: int | None
+    kind: str
+    dedupe_key: str
+    created_at: datetime
 
 
 class TerritoryRepository(Protocol):
@@ -48,6 +77,7 @@ class ContactRepository(Protocol):
     def by_email(self, email: str) -> list[Contact]: ...
     def add(self, contact: Contact) -> Contact: ...
     def update(self, contact: Contact) -> None: ...
+    def for_organisations(self, org_ids: Collection[int]) -> dict[int, list[Contact]]: ...
 
 
 class StaffRepository(Protocol):
@@ -80,6 +110,10 @@ class AssignmentRepository(Protocol):
     def add(self, assignment: Assignment) -> Assignment: ...
     def update(self, assignment: Assignment) -> None: ...
     def touch(self, assignment: Assignment) -> None: ...
+    def overview(self, session_ids: Collection[int]) -> list[AssignmentOverview]: ...
+    def lock_unsubmitted(self, assignment_ids: Collection[int]) -> set[int]:
+        """Lock the assignments (FOR UPDATE) and return those not submitted."""
+        ...
 
 
 class AnswerRepository(Protocol):
@@ -91,6 +125,13 @@ class AnswerRepository(Protocol):
 
 class OutboxRepository(Protocol):
     def add(self, message: OutboxMessage) -> bool: ...
+    def add_many(self, messages: Sequence[OutboxMessage]) -> list[str]:
+        """Insert, ignoring duplicate dedupe keys; the keys actually inserted."""
+        ...
+    def records_for_sessions(
+        self, session_ids: Collection[int], kinds: Collection[str]
+    ) -> list[OutboxRecord]: ...
+    def records_since(self, kinds: Collection[str], since: datetime) -> list[OutboxRecord]: ...
     def get_by_key(self, dedupe_key: str) -> OutboxMessage | None: ...
     def all(self, status: str | None = None) -> list[OutboxMessage]: ...
     def cancel_pending_for(self, assignment_id: int, kinds: Iterable[str]) -> int: ...
@@ -113,18 +154,34 @@ class OutboxRepository(Protocol):
 class InboundRepository(Protocol):
     def add(self, message: InboundMessage) -> InboundMessage | None: ...
     def get(self, message_id: int) -> InboundMessage | None: ...
+    def by_sha256(self, sha256: str) -> InboundMessage | None: ...
+    def with_status(self, statuses: Collection[str], limit: int = 200) -> list[InboundMessage]: ...
+    def set_outcome(
+        self,
+        message_id: int,
+        *,
+        status: str,
+        expected: str | None = None,
+        kind: str | None = None,
+        assignment_id: int | None = None,
+        error: str | None = None,
+    ) -> bool: ...
+    def purge_raw(self, before: datetime) -> int: ...
 
 
 class IndicatorRepository(Protocol):
     """Inputs of the indicators (bulk reads) and the snapshots of closed sessions."""
 
+    def submitted_cards(self, session_id: int) -> list[CardRow]:
+        """(assignment id, gmina TERYT, card) of the session's submitted cards."""
+        ...
+
     def submitted_answers(
         self, session_id: int, question_ids: Collection[str]
     ) -> Iterator[AnswerRow]:
-        """Latest answer versions of the session's submitted cards, grouped by assignment.
+        """Answer versions of those cards: grouped by assignment, oldest version first.
 
-        One row per question (a cleared answer comes as None); consume the rows
-        before the unit of work ends.
+        Values are JSON text; consume the rows before the unit of work ends.
         """
         ...
 
@@ -154,6 +211,8 @@ class UnitOfWork(Protocol):
     outbox: OutboxRepository
     inbound: InboundRepository
     indicators: IndicatorRepository
+    mailboxes: MailboxStateRepository
+    sent_mail: SentMailRepository
 
     def __enter__(self) -> Self: ...
     def __exit__(

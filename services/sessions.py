@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any
 
 from domain.cards.catalog import CardCatalog
 from domain.entities import (
     Assignment,
     AssignmentStatus,
+    Contact,
     MonitoringSession,
     Organisation,
     OutboxMessage,
@@ -19,8 +20,9 @@ from domain.entities import (
 from domain.errors import NotAllowed, NotFound, UserError
 from domain.tokens import derive_token, hash_token, new_nonce, short_token
 from services import texts
-from services.card_state import WARSAW, CardState, build_answers, latest_records
+from services.card_state import CardState, build_answers, latest_records
 from services.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from services.schedule_facts import invitation_moment, validated_harmonogram
 from services.unit import ensure_open, with_retries
 
 
@@ -92,8 +94,9 @@ class SessionService:
         territories: list[str],
         harmonogram: dict[str, Any] | None = None,
     ) -> MonitoringSession:
-        """Create a draft session."""
+        """Create a draft session (the harmonogram validated: defaults for what it omits)."""
         _validate_new(name, opens, deadline, cards, self.catalog)
+        harmonogram = validated_harmonogram(harmonogram)
         with self.uow() as uow:
             if uow.sessions.get_by_name(name) is not None:
                 raise UserError(f"Sesja „{name}” już istnieje.", f"Session '{name}' exists.")
@@ -104,7 +107,7 @@ class SessionService:
                     deadline=deadline,
                     cards=cards,
                     territories=territories,
-                    harmonogram=harmonogram or {},
+                    harmonogram=harmonogram,
                 )
             )
             uow.commit()
@@ -125,16 +128,22 @@ class SessionService:
                 session.state, session.opened_at = SessionState.OPEN, now
                 uow.sessions.update(session)
             created = 0
+            invite_at = invitation_moment(session, now)
             for org in uow.organisations.all():
                 if org.kind in session.cards and session.covers(org.teryt):
-                    created += self._assign(uow, session, org, now)
+                    created += self._assign(uow, session, org, now, invite_at)
             uow.commit()
             return created
 
         return with_retries(self.uow, work)
 
     def _assign(
-        self, uow: UnitOfWork, session: MonitoringSession, org: Organisation, now: datetime
+        self,
+        uow: UnitOfWork,
+        session: MonitoringSession,
+        org: Organisation,
+        now: datetime,
+        invite_at: datetime,
     ) -> int:
         if uow.assignments.find(session.id or 0, org.id or 0, org.kind) is not None:
             return 0
@@ -155,7 +164,7 @@ class SessionService:
         )
         for contact in contacts:
             if contact.email and not contact.email_unreachable:
-                uow.outbox.add(_invitation(session, assignment, contact.email, now))
+                uow.outbox.add(_invitation(session, assignment, contact, now, invite_at))
         return 1
 
     def close(self, name: str) -> MonitoringSession:
@@ -195,6 +204,9 @@ class SessionService:
             for assignment in changed:
                 assignment.extended_until = until
                 uow.assignments.update(assignment)
+                # A queued reminder or overdue notice now states a wrong deadline; the
+                # scheduler sends the next one by the new deadline.
+                uow.outbox.cancel_pending_for(assignment.id or 0, ("reminder", "overdue"))
             uow.commit()
             return changed
 
@@ -284,18 +296,22 @@ def _status_row(state: CardState) -> AssignmentStatusRow:
 
 
 def _invitation(
-    session: MonitoringSession, assignment: Assignment, email: str, now: datetime
+    session: MonitoringSession,
+    assignment: Assignment,
+    contact: Contact,
+    now: datetime,
+    invite_at: datetime,
 ) -> OutboxMessage:
-    # Invitations wait for the session's opening day at duty start (08:00 local);
-    # the scheduler refines this with the harmonogram's duty windows.
-    opening = datetime.combine(session.opens, time(8, 0), tzinfo=WARSAW)
+    # Every contact gets the invitation by email (it carries the template and the deep
+    # link). The key's date is the day it goes: the scheduler reads it as "invited".
+    email = contact.email or ""
     return OutboxMessage(
         channel="email",
         recipient=email,
         kind="invitation",
-        payload={"assignment_id": assignment.id, "session": session.name},
-        dedupe_key=f"invitation:{assignment.id}:{email.lower()}",
-        next_attempt_at=max(now, opening),
+        payload={"assignment_id": assignment.id, "session": session.name, "contact_id": contact.id},
+        dedupe_key=f"invitation:{assignment.id}:{invite_at.date().isoformat()}:{email.lower()}",
+        next_attempt_at=invite_at,
         created_at=now,
         assignment_id=assignment.id,
     )

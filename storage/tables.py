@@ -215,3 +215,25 @@ class IndicatorValueRow(SQLModel, table=True):
     denominator: float | None = None
     reason: str | None = None
     cards: int = 0
+
+
+# --- Mail (issue #4): mailbox high-water marks and the Message-IDs we sent ---
+
+
+class MailboxStateRow(SQLModel, table=True):
+    __tablename__ = "mailbox_state"
+    mailbox: str = Field(primary_key=True)
+    uidvalidity: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    last_uid: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    updated_at: datetime = _ts(nullable=False)
+
+
+class SentMailRow(SQLModel, table=True):
+    __tablename__ = "mail_sent"
+    id: int | None = Field(default=None, primary_key=True)
+    outbox_id: int = Field(foreign_key="outbox.id", unique=True)
+    message_id: str = Field(unique=True)
+    assignment_id: int | None = Field(default=None, foreign_key="assignment.id")
+    recipient: str
+    kind: str
+    created_at: datetime = _ts(nullable=False)

@@ -10,7 +10,9 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from services import ports
+from services.mail_ports import MailboxStateRepository, SentMailRepository
 from services.ports import ConflictError
+from storage import mail_repositories as mail
 from storage import repositories as r
 
 
@@ -27,6 +29,8 @@ class SqlUnitOfWork:
     outbox: ports.OutboxRepository
     inbound: ports.InboundRepository
     indicators: ports.IndicatorRepository
+    mailboxes: MailboxStateRepository
+    sent_mail: SentMailRepository
 
     def __init__(self, factory: sessionmaker[Session]) -> None:
         self._factory = factory
@@ -44,6 +48,8 @@ class SqlUnitOfWork:
         self.outbox = r.OutboxRepo(s)
         self.inbound = r.InboundRepo(s)
         self.indicators = r.IndicatorRepo(s)
+        self.mailboxes = mail.MailboxStateRepo(s)
+        self.sent_mail = mail.SentMailRepo(s)
         return self
 
     def __exit__(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -21,7 +22,8 @@ from domain.entities import (
     Territory,
 )
 from domain.indicators import IndicatorSnapshot, StoredValue
-from services.ports import ConflictError
+from services.mail_ports import MailboxState, SentMail
+from services.ports import AssignmentOverview, ConflictError, OutboxRecord
 
 
 class FakeClock:
@@ -141,6 +143,13 @@ class FakeContacts(_Table):
     def update(self, contact: Contact) -> None:
         self._update(contact)
 
+    def for_organisations(self, org_ids: Collection[int]) -> dict[int, list[Contact]]:
+        wanted, result = set(org_ids), {}
+        for contact in self._all():
+            if contact.organisation_id in wanted:
+                result.setdefault(contact.organisation_id, []).append(contact)
+        return result
+
 
 class FakeStaff(_Table):
     name = "staff"
@@ -227,6 +236,22 @@ class FakeAssignments(_Table):
     def touch(self, assignment: Assignment) -> None:
         self._update(assignment)
 
+    def overview(self, session_ids: Collection[int]) -> list[AssignmentOverview]:
+        orgs = self.store.table("organisation")
+        return [
+            AssignmentOverview(
+                a.id, a.session_id, a.organisation_id, a.card, a.channel, a.extended_until,
+                a.submitted_at, a.started_at, a.last_activity_at,
+                orgs[a.organisation_id].external_id, orgs[a.organisation_id].name,
+                orgs[a.organisation_id].teryt,
+            )  # fmt: skip
+            for a in self._all()
+            if a.session_id in set(session_ids)
+        ]
+
+    def lock_unsubmitted(self, assignment_ids: Collection[int]) -> set[int]:
+        return {i for i in assignment_ids if i in self.rows and self.rows[i].submitted_at is None}
+
 
 class FakeAnswers(_Table):
     name = "answer"
@@ -256,6 +281,29 @@ class FakeOutbox(_Table):
             return False
         self._add(message)
         return True
+
+    def add_many(self, messages: Sequence[OutboxMessage]) -> list[str]:
+        ordered = sorted(messages, key=lambda m: m.dedupe_key)
+        return [m.dedupe_key for m in ordered if self.add(m)]
+
+    def records_for_sessions(
+        self, session_ids: Collection[int], kinds: Collection[str]
+    ) -> list[OutboxRecord]:
+        assignments = self.store.table("assignment")
+        return [
+            OutboxRecord(m.assignment_id, m.kind, m.dedupe_key, m.created_at)
+            for m in self.rows.values()
+            if m.kind in kinds
+            and m.assignment_id in assignments
+            and assignments[m.assignment_id].session_id in session_ids
+        ]
+
+    def records_since(self, kinds: Collection[str], since: datetime) -> list[OutboxRecord]:
+        return [
+            OutboxRecord(m.assignment_id, m.kind, m.dedupe_key, m.created_at)
+            for m in self.rows.values()
+            if m.kind in kinds and m.created_at >= since
+        ]
 
     def get_by_key(self, dedupe_key: str) -> OutboxMessage | None:
         return next(iter(self._where(dedupe_key=dedupe_key)), None)
@@ -317,12 +365,67 @@ class FakeInbound(_Table):
     name = "inbound"
 
     def add(self, message: InboundMessage) -> InboundMessage | None:
-        if any(m.sha256 == message.sha256 for m in self.rows.values()):
-            return None
+        place = (message.folder, message.uidvalidity, message.uid)
+        for m in self.rows.values():
+            same_place = message.uid is not None and (m.folder, m.uidvalidity, m.uid) == place
+            if m.sha256 == message.sha256 or same_place:
+                return None
         return self._add(message)
 
     def get(self, message_id: int) -> InboundMessage | None:
         return self._get(message_id)
+
+    def by_sha256(self, sha256: str) -> InboundMessage | None:
+        return next(iter(self._where(sha256=sha256)), None)
+
+    def with_status(self, statuses: Collection[str], limit: int = 200) -> list[InboundMessage]:
+        return [m for m in self._all() if m.status in statuses][:limit]
+
+    def set_outcome(
+        self,
+        message_id: int,
+        *,
+        status: str,
+        expected: str | None = None,
+        kind: str | None = None,
+        assignment_id: int | None = None,
+        error: str | None = None,
+    ) -> bool:
+        m = self.rows.get(message_id)
+        if m is None or (expected is not None and m.status != expected):
+            return False
+        m.status, m.kind, m.assignment_id, m.error = status, kind, assignment_id, error
+        return True
+
+    def purge_raw(self, before: datetime) -> int:
+        old = [m for m in self.rows.values() if m.received_at < before and m.raw]
+        for m in old:
+            m.raw = b""
+        return len(old)
+
+
+class FakeMailboxes(_Table):
+    name = "mailbox_state"
+
+    def get(self, mailbox: str) -> MailboxState | None:
+        return copy.deepcopy(self.rows.get(mailbox))
+
+    def save(self, state: MailboxState) -> None:
+        self.rows[state.mailbox] = copy.deepcopy(state)
+
+
+class FakeSentMail(_Table):
+    name = "mail_sent"
+
+    def add(self, sent: SentMail) -> bool:
+        for s in self.rows.values():
+            if s.outbox_id == sent.outbox_id or s.message_id == sent.message_id:
+                return False
+        self.rows[self.store.next_id(self.name)] = sent
+        return True
+
+    def by_message_ids(self, message_ids: Sequence[str]) -> list[SentMail]:
+        return [s for _, s in sorted(self.rows.items()) if s.message_id in message_ids]
 
 
 class FakeIndicators:
@@ -331,24 +434,26 @@ class FakeIndicators:
     def __init__(self, store: Store) -> None:
         self.store = store
 
+    def submitted_cards(self, session_id: int) -> list[tuple[int, str, str]]:
+        orgs = self.store.table("organisation")
+        return [
+            (i, orgs[a.organisation_id].teryt, a.card)
+            for i, a in sorted(self.store.table("assignment").items())
+            if a.session_id == session_id and a.submitted_at is not None
+        ]
+
     def submitted_answers(
         self, session_id: int, question_ids: Collection[str]
-    ) -> Iterator[tuple[str, str, int, str, Any]]:
-        latest: dict[int, dict[str, AnswerRecord]] = {}
-        for record in self.store.table("answer").values():
-            if record.question_id in question_ids:
-                mine = latest.setdefault(record.assignment_id, {})
-                known = mine.get(record.question_id)
-                if known is None or record.version > known.version:
-                    mine[record.question_id] = record
-        orgs = self.store.table("organisation")
-        rows = []
-        for assignment_id, a in sorted(self.store.table("assignment").items()):
-            if a.session_id == session_id and a.submitted_at is not None:
-                teryt = orgs[a.organisation_id].teryt
-                for question, r in latest.get(assignment_id, {}).items():
-                    rows.append((teryt, a.card, assignment_id, question, copy.deepcopy(r.value)))
-        return iter(rows)
+    ) -> Iterator[tuple[int, str, str | None]]:
+        cards = {i for i, _, _ in self.submitted_cards(session_id)}
+        records = sorted(self.store.table("answer").values(), key=lambda r: (r.assignment_id, r.id))
+        return iter(
+            [
+                (r.assignment_id, r.question_id, json.dumps(r.value))
+                for r in records
+                if r.assignment_id in cards and r.question_id in question_ids
+            ]
+        )
 
     def coverage(self, session_id: int) -> list[tuple[str, str, int, int]]:
         counts: dict[tuple[str, str], list[int]] = {}
@@ -407,6 +512,8 @@ class FakeUnitOfWork:
         self.outbox = FakeOutbox(s)
         self.inbound = FakeInbound(s)
         self.indicators = FakeIndicators(s)
+        self.mailboxes = FakeMailboxes(s)
+        self.sent_mail = FakeSentMail(s)
         return self
 
     def __exit__(

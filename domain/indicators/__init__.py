@@ -10,7 +10,7 @@ from domain.indicators.compute import (
     Value,
     compute,
 )
-from domain.indicators.inputs import AnswerRow, GminaInputs, Plan
+from domain.indicators.inputs import AnswerRow, CardRow, GminaInputs, Plan
 from domain.indicators.loader import builtin_indicators, load_indicators, parse_indicators
 from domain.indicators.model import LEVELS, Indicator, IndicatorSet, Kind, Level
 from domain.indicators.snapshot import (
@@ -24,6 +24,7 @@ from domain.indicators.snapshot import (
 __all__ = [
     "LEVELS",
     "AnswerRow",
+    "CardRow",
     "Coverage",
     "Gap",
     "GapView",

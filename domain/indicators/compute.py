@@ -8,12 +8,11 @@ a gmina where a value is n/a contributes nothing to it.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from domain.indicators.inputs import GminaInputs
-from domain.indicators.model import LEVELS, Indicator, IndicatorSet, Kind, Level, Source, Term
+from domain.indicators.inputs import GminaInputs, Plan, TermKey
+from domain.indicators.model import Indicator, IndicatorSet, Kind, Level, Source, Term
 
 NO_NGO = "brak złożonych Kart NGO w gminie"
 NO_IZUS = "brak złożonej Karty IZUS w gminie"
@@ -31,9 +30,9 @@ def optional_unanswered(term: Term) -> str:
     return f"żadna Karta NGO nie zawiera odpowiedzi na pytanie opcjonalne {codes}"
 
 
-def nowhere(reasons: Counter[str]) -> str:
+def nowhere(reasons: Mapping[str, int]) -> str:
     """Reason of a territory where no member gmina defines the value."""
-    common = reasons.most_common(1)[0][0] if reasons else NO_NGO
+    common = max(reasons.items(), key=lambda item: item[1])[0] if reasons else NO_NGO
     return f"wartość nieokreślona w żadnej gminie obszaru (najczęściej: {common})"
 
 
@@ -97,64 +96,97 @@ class IndicatorResults:
 
 
 def compute(
-    definitions: IndicatorSet,
-    inputs: Mapping[str, GminaInputs],
-    coverage: Mapping[str, Coverage],
+    plan: Plan, inputs: Mapping[str, GminaInputs], coverage: Mapping[str, Coverage]
 ) -> IndicatorResults:
     """Values of every indicator for every gmina in `coverage`, then the roll-ups."""
-    empty = GminaInputs()
+    definitions = plan.definitions
+    empty = GminaInputs.empty(len(plan.terms))
+    formulas = [Formula.of(i, plan.index) for i in definitions.indicators]
     gminy = {
         teryt: TerritoryResult(
             teryt,
             Level.GMINA,
             coverage[teryt],
-            {i.id: gmina_value(i, inputs.get(teryt, empty)) for i in definitions.indicators},
+            {f.id: f.value(inputs.get(teryt, empty)) for f in formulas},
         )
         for teryt in sorted(coverage)
     }
     return IndicatorResults(definitions.version, roll_up(definitions, gminy))
 
 
-def gmina_value(indicator: Indicator, inputs: GminaInputs) -> Value:
-    """One indicator for one gmina from its summed terms."""
-    numerator, reason = _term(indicator.numerator, inputs)
-    denominator = None
-    if indicator.denominator is not None:
-        denominator, other = _term(indicator.denominator, inputs)
-        reason = reason or other
-    cards = _cards(indicator, inputs)
-    if reason is not None:
-        return Value(None, numerator, denominator, reason, cards)
-    if denominator is None:
-        return Value(numerator, numerator, None, None, cards)
-    if denominator == 0:
-        return Value(None, numerator, denominator, ZERO_DENOMINATOR, cards)
-    return Value(
-        _ratio(indicator.kind, numerator, denominator), numerator, denominator, None, cards
-    )
+@dataclass(frozen=True, slots=True)
+class _Side:
+    """A term with what evaluating it per gmina needs, read off the model once."""
+
+    term: Term
+    index: int
+    izus: bool
+    optional: bool
+
+    @classmethod
+    def of(cls, term: Term, index: dict[TermKey, int]) -> _Side:
+        return cls(term, index[term.key], term.source is Source.IZUS, bool(term.answered))
+
+    def read(self, inputs: GminaInputs) -> tuple[float | None, str | None]:
+        """The summed term in the gmina, or None with the reason."""
+        if self.izus:
+            if inputs.izus_cards == 0:
+                return None, NO_IZUS
+            if self.index in inputs.missing:
+                return None, izus_unanswered(self.term)
+        elif inputs.ngo_cards == 0:
+            return None, NO_NGO
+        elif self.optional and not inputs.cards[self.index]:
+            return None, optional_unanswered(self.term)
+        return inputs.totals[self.index], None
 
 
-def _term(term: Term, inputs: GminaInputs) -> tuple[float | None, str | None]:
-    key = term.key
-    if term.source is Source.IZUS:
-        if inputs.izus_cards == 0:
-            return None, NO_IZUS
-        if key in inputs.missing:
-            return None, izus_unanswered(term)
-        return inputs.totals.get(key, 0), None
-    if inputs.ngo_cards == 0:
-        return None, NO_NGO
-    if term.answered and not inputs.cards.get(key):
-        return None, optional_unanswered(term)
-    return inputs.totals.get(key, 0), None
+@dataclass(frozen=True, slots=True)
+class Formula:
+    """One indicator prepared for evaluation in every gmina."""
 
+    id: str
+    kind: Kind
+    numerator: _Side
+    denominator: _Side | None
+    reads_ngo: bool
+    reads_izus: bool
+    filtered: tuple[int, ...]  # optional-block terms: only the cards that answered count
 
-def _cards(indicator: Indicator, inputs: GminaInputs) -> int:
-    """NGO cards behind the value (the filtered ones for optional blocks) plus IZUS cards."""
-    sources = {t.source for t in indicator.terms}
-    ngo = max((inputs.cards.get(t.key, 0) for t in indicator.terms if t.source is not Source.IZUS),
-              default=0)  # fmt: skip
-    return ngo + (inputs.izus_cards if Source.IZUS in sources else 0)
+    @classmethod
+    def of(cls, indicator: Indicator, index: dict[TermKey, int]) -> Formula:
+        """The indicator's formula, its terms located in the plan's index."""
+        sides = [_Side.of(t, index) for t in indicator.terms]
+        return cls(
+            indicator.id, indicator.kind, sides[0], sides[1] if len(sides) > 1 else None,
+            any(not s.izus for s in sides), any(s.izus for s in sides),
+            tuple(s.index for s in sides if s.optional),
+        )  # fmt: skip
+
+    def value(self, inputs: GminaInputs) -> Value:
+        """The indicator in one gmina from its summed terms."""
+        numerator, reason = self.numerator.read(inputs)
+        denominator = None
+        if self.denominator is not None:
+            denominator, other = self.denominator.read(inputs)
+            reason = reason or other
+        cards = self._cards(inputs)
+        if reason is not None:
+            return Value(None, numerator, denominator, reason, cards)
+        if denominator is None:
+            return Value(numerator, numerator, None, None, cards)
+        if denominator == 0:
+            return Value(None, numerator, denominator, ZERO_DENOMINATOR, cards)
+        value = _ratio(self.kind, numerator, denominator)
+        return Value(value, numerator, denominator, None, cards)
+
+    def _cards(self, inputs: GminaInputs) -> int:
+        """NGO cards behind the value (only those that answered, for optional blocks) + IZUS."""
+        if self.filtered:
+            ngo = max(inputs.cards[i] for i in self.filtered)
+        else:
+            ngo = inputs.ngo_cards if self.reads_ngo else 0
+        return ngo + (inputs.izus_cards if self.reads_izus else 0)
 
 
 def _ratio(kind: Kind, numerator: float | None, denominator: float) -> float:
@@ -163,44 +195,88 @@ def _ratio(kind: Kind, numerator: float | None, denominator: float) -> float:
     return scale * numerator / denominator
 
 
-@dataclass
+@dataclass(slots=True)
 class _Sum:
+    """Summed numerators and denominators of the member gminy where a value is defined."""
+
     numerator: float = 0
     denominator: float = 0
     cards: int = 0
     defined: bool = False
-    reasons: Counter[str] = field(default_factory=Counter)
+    reasons: dict[str, int] | None = None  # why member gminy are n/a, by count
+
+    def add_value(self, value: Value) -> None:
+        if value.reason is not None:
+            self._note(value.reason, 1)
+            return
+        self.defined = True
+        self.numerator += value.numerator or 0
+        self.denominator += value.denominator or 0
+        self.cards += value.cards
+
+    def add_sum(self, other: _Sum) -> None:
+        self.defined = self.defined or other.defined
+        self.numerator += other.numerator
+        self.denominator += other.denominator
+        self.cards += other.cards
+        for reason, count in (other.reasons or {}).items():
+            self._note(reason, count)
+
+    def _note(self, reason: str, count: int) -> None:
+        if self.reasons is None:
+            self.reasons = {}
+        self.reasons[reason] = self.reasons.get(reason, 0) + count
+
+
+Sums = dict[str, dict[str, _Sum]]  # territory → indicator → sums
 
 
 def roll_up(definitions: IndicatorSet, gminy: dict[str, TerritoryResult]) -> Levels:
-    """Gminy plus powiaty, województwa and the country, summed from the gminy."""
+    """Gminy plus powiaty, województwa and the country, each level summed from the one below.
+
+    Sums are associative, so adding up powiaty gives the same województwo as adding up
+    its gminy, at a fraction of the work.
+    """
     levels: Levels = {Level.GMINA: gminy}
-    for level in LEVELS[1:]:
-        sums: dict[str, dict[str, _Sum]] = {}
-        coverage: dict[str, Coverage] = {}
-        for teryt, gmina in gminy.items():
-            code = level.of(teryt)
-            coverage[code] = coverage.get(code, Coverage()) + gmina.coverage
-            _accumulate(sums.setdefault(code, {}), gmina.values)
-        levels[level] = {
-            code: TerritoryResult(code, level, coverage[code], _values(definitions, sums[code]))
-            for code in sorted(sums)
-        }
+    sums: Sums = {}
+    coverage: dict[str, Coverage] = {}
+    for teryt, gmina in gminy.items():
+        code = Level.POWIAT.of(teryt)
+        coverage[code] = coverage.get(code, Coverage()) + gmina.coverage
+        territory = sums.setdefault(code, {})
+        for indicator_id, value in gmina.values.items():
+            total = territory.get(indicator_id)
+            if total is None:
+                total = territory[indicator_id] = _Sum()
+            total.add_value(value)
+    levels[Level.POWIAT] = _territories(definitions, Level.POWIAT, sums, coverage)
+    for level in (Level.WOJEWODZTWO, Level.KRAJ):
+        sums, coverage = _merge(level, sums, coverage)
+        levels[level] = _territories(definitions, level, sums, coverage)
     return levels
 
 
-def _accumulate(sums: dict[str, _Sum], values: dict[str, Value]) -> None:
-    for indicator_id, value in values.items():
-        total = sums.get(indicator_id)
-        if total is None:
-            total = sums[indicator_id] = _Sum()
-        if value.reason is not None:
-            total.reasons[value.reason] += 1
-            continue
-        total.defined = True
-        total.numerator += value.numerator or 0
-        total.denominator += value.denominator or 0
-        total.cards += value.cards
+def _merge(
+    level: Level, below: Sums, coverage: dict[str, Coverage]
+) -> tuple[Sums, dict[str, Coverage]]:
+    sums: Sums = {}
+    covered: dict[str, Coverage] = {}
+    for teryt, territory in below.items():
+        code = level.of(teryt)
+        covered[code] = covered.get(code, Coverage()) + coverage[teryt]
+        upper = sums.setdefault(code, {})
+        for indicator_id, total in territory.items():
+            upper.setdefault(indicator_id, _Sum()).add_sum(total)
+    return sums, covered
+
+
+def _territories(
+    definitions: IndicatorSet, level: Level, sums: Sums, coverage: dict[str, Coverage]
+) -> dict[str, TerritoryResult]:
+    return {
+        code: TerritoryResult(code, level, coverage[code], _values(definitions, sums[code]))
+        for code in sorted(sums)
+    }
 
 
 def _values(definitions: IndicatorSet, sums: dict[str, _Sum]) -> dict[str, Value]:
@@ -208,7 +284,7 @@ def _values(definitions: IndicatorSet, sums: dict[str, _Sum]) -> dict[str, Value
     for indicator in definitions.indicators:
         total = sums.get(indicator.id, _Sum())
         if not total.defined:
-            values[indicator.id] = Value(None, reason=nowhere(total.reasons))
+            values[indicator.id] = Value(None, reason=nowhere(total.reasons or {}))
         elif indicator.kind.additive:
             values[indicator.id] = Value(total.numerator, total.numerator, None, None, total.cards)
         else:

@@ -85,8 +85,9 @@ def _membership(node: Binary, card: str) -> Compiled:
 def _arithmetic(node: Binary, card: str) -> Compiled:
     apply = _COMPARE[node.op]
     if isinstance(node.left, Ref) and isinstance(node.right, Const):
-        # The common shape (II.1.1 > 0): one dictionary lookup, one comparison.
         key, constant = f"{card}.{node.left.code}", node.right.value
+        if node.op in _SHORTCUTS:
+            return _SHORTCUTS[node.op](key, constant)
 
         def compare(answers: Answers) -> Any:
             value = answers.get(key)
@@ -103,3 +104,26 @@ def _arithmetic(node: Binary, card: str) -> Compiled:
         return None if b is None else apply(a, b)
 
     return evaluate
+
+
+def _greater(key: str, constant: Any) -> Compiled:
+    """II.1.1 > 0, the most common test of all: one lookup, one inline comparison."""
+
+    def compare(answers: Answers) -> Any:
+        value = answers.get(key)
+        return None if value is None else value > constant
+
+    return compare
+
+
+def _equal(key: str, constant: Any) -> Compiled:
+    """II.3.7 = true."""
+
+    def compare(answers: Answers) -> Any:
+        value = answers.get(key)
+        return None if value is None else value == constant
+
+    return compare
+
+
+_SHORTCUTS: dict[str, Callable[[str, Any], Compiled]] = {">": _greater, "=": _equal}

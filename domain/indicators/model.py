@@ -74,31 +74,35 @@ class Term(_Frozen):
     izus: str | None = None
     answered: tuple[str, ...] = ()  # only NGO cards answering these (optional) questions
 
+    # Derived once: computing them per gmina and indicator dominated the roll-up.
+    _source: Source = PrivateAttr(default=Source.COUNT)
+    _key: tuple[str, str, tuple[str, ...]] = PrivateAttr(default=("", "", ()))
+
     @model_validator(mode="after")
     def _one_source(self) -> Term:
-        given = [s for s in Source if getattr(self, s.value) is not None]
+        given = [(s, text) for s in Source if (text := getattr(self, s.value)) is not None]
         if len(given) != 1:
             raise ValueError("a term is exactly one of count, sum or izus")
-        if self.answered and self.source is Source.IZUS:
+        self._source, expression = given[0]
+        if self.answered and self._source is Source.IZUS:
             raise ValueError("'answered' filters NGO cards; an izus term takes none")
+        self._key = (self._source.value, expression, self.answered)
         return self
 
     @property
     def source(self) -> Source:
         """The term's source."""
-        return next(s for s in Source if getattr(self, s.value) is not None)
+        return self._source
 
     @property
     def expression(self) -> str:
         """The term's expression text (codes relative to its card)."""
-        text = getattr(self, self.source.value)
-        assert isinstance(text, str)
-        return text
+        return self._key[1]
 
     @property
     def key(self) -> tuple[str, str, tuple[str, ...]]:
         """Identity of the term: indicators sharing a term share its computation."""
-        return (self.source.value, self.expression, self.answered)
+        return self._key
 
     def describe(self) -> str:
         """The term as people read it, with full question ids: count(ngo.II.1.1 > 0)."""
@@ -133,6 +137,7 @@ class Indicator(_Frozen):
     id: str = Field(pattern=r"^[A-Z][A-Z0-9.]*$")
     name_pl: str
     reading_pl: str | None = None
+    headline: bool = False  # shown among the headline figures of the Raport MP
     perspective: str
     sphere: str
     kind: Kind

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from kartomat.cli import admin, sessions
+from kartomat.cli import admin, indicators, sessions
 from kartomat.cli.cards import app as cards_app
+from kartomat.cli.schedule import schedule_app
 
 app = typer.Typer(
     name="kartomat",
@@ -20,12 +21,20 @@ app.add_typer(admin.registry_app, name="registry")
 app.add_typer(admin.staff_app, name="staff")
 app.add_typer(sessions.session_app, name="session")
 app.add_typer(sessions.answers_app, name="answers")
+app.add_typer(schedule_app, name="schedule")
 app.command("status", help="Postęp wypełniania kart w sesji.")(sessions.status)
 app.command("invites", help="Linki zaproszeń i tokeny (poufne: dają dostęp do karty).")(
     sessions.invites
 )
 app.command("export", help="Eksport odpowiedzi (CSV, XLSX, JSON) w formacie długim.")(
     sessions.export
+)
+
+app.command("indicators", help="Wskaźniki sesji: gmina, powiat, województwo, kraj.")(
+    indicators.indicators
+)
+app.command("report", help="Raport MP (HTML, XLSX, CSV), z --send wysyłka odbiorcom.")(
+    indicators.report
 )
 
 

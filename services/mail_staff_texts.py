@@ -1,0 +1,110 @@
+"""Emails to Centrum staff and report recipients (always Polish).
+
+Late-submission alerts and digests, transmission problems, failed deliveries, mail
+waiting for review, and report distribution. Payloads come from several producers
+(scheduler, outbox, mail ingestion, reports), so every field is optional here: a
+message missing a detail still goes out with what it has.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from services.mail_texts import moment
+from services.ports import UnitOfWork
+
+SUBJECTS = {
+    "staff_alert": "Spóźnione karty – lista do sprawdzenia",
+    "digest": "Codzienne zestawienie spóźnionych kart",
+    "problem_alert": "Zgłoszony problem z przekazaniem karty",
+    "delivery_failed": "Nie udało się dostarczyć wiadomości",
+    "mail_review": "Wiadomość e-mail czeka na sprawdzenie",
+    "report": "Raport MP",
+}
+_REVIEW_REASONS = {
+    "unregistered_sender": "nadawca spoza rejestru przysłał odpowiedzi z ważnym tokenem",
+    "needs_template": "załącznik zamiast szablonu (DOCX/PDF/skan) – wymaga ręcznego przepisania",
+    "too_large": "wiadomość za duża – nie została pobrana",
+    "bounce_unknown": "zwrot poczty o nieznanej przyczynie – adres nie został wyłączony",
+    "bounce_hard": "trwały błąd doręczenia – adres oznaczony jako nieosiągalny",
+}
+_KINDS_PL = {
+    "invitation": "zaproszenie",
+    "reminder": "przypomnienie",
+    "overdue": "wezwanie po terminie",
+    "confirmation": "potwierdzenie",
+    "mail_reply": "odpowiedź",
+    "mail_notice": "powiadomienie",
+}
+
+
+def _organisation(uow: UnitOfWork, org_id: Any) -> str | None:
+    org = uow.organisations.get(org_id) if isinstance(org_id, int) else None
+    return f"{org.name} ({org.external_id}, TERYT {org.teryt})" if org else None
+
+
+def _late_lines(uow: UnitOfWork, groups: Iterable[Any]) -> list[str]:
+    """`late_by_gmina`: [[teryt, [assignment ids]]] → one block per gmina."""
+    lines: list[str] = []
+    for teryt, ids in groups:
+        territory = uow.territories.get(str(teryt))
+        lines += ["", f"Gmina {territory.name if territory else ''} ({teryt}):"]
+        for assignment_id in ids:
+            context = uow.assignments.context(int(assignment_id))
+            if context is None:
+                continue
+            assignment, _, org = context
+            last = assignment.last_activity_at
+            activity = moment(last) if last else "brak aktywności"
+            lines.append(
+                f"• {org.name} – Karta {assignment.card.upper()}, ostatnia aktywność: "
+                f"{activity}, kanał: {assignment.channel}"
+            )
+    return lines
+
+
+def _detail_lines(uow: UnitOfWork, payload: dict[str, Any]) -> list[str]:
+    lines = []
+    org = _organisation(uow, payload.get("organisation_id"))
+    if org:
+        lines.append(f"Organizacja: {org}")
+    labels = {
+        "reason": "Powód",
+        "sender": "Nadawca",
+        "subject": "Temat",
+        "failed_channel": "Kanał",
+        "text": "Treść",
+        "session": "Sesja",
+        "recipient": "Adres",
+    }
+    for key, label in labels.items():
+        if payload.get(key):
+            value = payload[key]
+            if key == "reason":
+                value = _REVIEW_REASONS.get(str(value), str(value))
+            lines.append(f"{label}: {value}")
+    if payload.get("failed_kind"):
+        lines.append(
+            f"Rodzaj wiadomości: {_KINDS_PL.get(payload['failed_kind'], payload['failed_kind'])}"
+        )
+    return lines
+
+
+def staff_body(uow: UnitOfWork, kind: str, payload: dict[str, Any]) -> list[str]:
+    """The body lines of a staff message of this kind."""
+    lines = [SUBJECTS.get(kind, "Wiadomość z systemu kartomat") + "."]
+    lines += _detail_lines(uow, payload)
+    if payload.get("late_by_gmina"):
+        lines += _late_lines(uow, payload["late_by_gmina"])
+    if payload.get("inbound_id"):
+        inbound = payload["inbound_id"]
+        lines += [
+            "",
+            f"Sprawdź: kartomat mail review (wiadomość nr {inbound}); "
+            f"zapisać: kartomat mail review --apply {inbound}, "
+            f"odrzucić: kartomat mail review --reject {inbound}.",
+        ]
+    for name in payload.get("files") or []:
+        lines.append(f"• {name}")
+    return lines

@@ -1,0 +1,177 @@
+"""The scheduler's outbox rows: who gets a planned message, on which channel, with what data.
+
+The channel adapters render each `kind` in Polish; the payload carries structured data
+only (ids, names, TERYT, dates, missing question codes), never rendered text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from domain.cards.catalog import CardCatalog
+from domain.cards.skip import missing_required
+from domain.entities import Contact, OutboxMessage, Staff
+from domain.schedule import Channel, PlannedMessage
+from services.card_state import build_answers
+from services.ports import AssignmentOverview, UnitOfWork
+from services.schedule_facts import SessionPlan
+
+
+@dataclass(frozen=True)
+class Address:
+    """Where one message goes."""
+
+    channel: str  # "telegram" | "email"
+    recipient: str  # the Telegram user id as text, or the email address
+    contact_id: int | None = None
+
+
+def respondent_address(contacts: Sequence[Contact], channels: Sequence[Channel]) -> Address | None:
+    """The first channel, in the harmonogram's order, the organisation can be reached on.
+
+    One channel, never all of them: a respondent is reminded once a day (R6), and
+    when that channel fails for good the dispatcher falls back to the other one.
+    """
+    ordered = sorted(contacts, key=lambda c: (not c.is_primary, c.id or 0))
+    for channel in channels:
+        for c in ordered:
+            if channel is Channel.TELEGRAM and c.telegram_user_id is not None:
+                if not c.telegram_unreachable:
+                    return Address("telegram", str(c.telegram_user_id), c.id)
+            elif channel is Channel.EMAIL and c.email and not c.email_unreachable:
+                return Address("email", c.email, c.id)
+    return None
+
+
+def staff_address(staff: Staff) -> Address:
+    """A staff member's Telegram account when set, else their email."""
+    if staff.telegram_id is not None:
+        return Address("telegram", str(staff.telegram_id))
+    return Address("email", staff.email)
+
+
+class MissingCodes:
+    """Codes of the required questions still unanswered, listed by reminders."""
+
+    def __init__(self, catalog: CardCatalog) -> None:
+        self.catalog = catalog
+        self._untouched: dict[str, list[str]] = {}
+
+    def _blank(self, card: str) -> list[str]:
+        """What an untouched card misses (the same for every one: computed once)."""
+        if card not in self._untouched:
+            definition = self.catalog.get(card)
+            self._untouched[card] = [q.code for q in missing_required(definition, {})]
+        return self._untouched[card]
+
+    def of(self, uow: UnitOfWork, rows: Collection[AssignmentOverview]) -> dict[int, list[str]]:
+        """Missing codes per assignment; histories are read only for cards someone started."""
+        # Every answering path (bot, email, paper) stamps started_at with the first answer.
+        touched = [r.assignment_id for r in rows if r.started_at or r.last_activity_at]
+        histories = uow.answers.history_for(touched) if touched else {}
+        result = {}
+        for row in rows:
+            history = histories.get(row.assignment_id)
+            if history:
+                card = self.catalog.get(row.card)
+                missing = missing_required(card, build_answers(card, history))
+                result[row.assignment_id] = [q.code for q in missing]
+            else:
+                result[row.assignment_id] = list(self._blank(row.card))
+        return result
+
+
+def deadline_of(row: AssignmentOverview, plan: SessionPlan) -> date:
+    """The deadline in force for the assignment (an extension wins)."""
+    return row.extended_until or plan.session.deadline
+
+
+def respondent_payload(
+    planned: PlannedMessage,
+    row: AssignmentOverview,
+    plan: SessionPlan,
+    address: Address,
+    gminy: Mapping[str, str],
+    missing: Sequence[str] | None,
+) -> dict[str, Any]:
+    """What an invitation, reminder or overdue notice needs to be rendered."""
+    deadline = deadline_of(row, plan)
+    payload: dict[str, Any] = {
+        "assignment_id": row.assignment_id,
+        "session": plan.session.name,
+        "external_id": row.external_id,
+        "organisation": row.organisation,
+        "card": row.card,
+        "teryt": row.teryt,
+        "gmina": gminy.get(row.teryt),
+        "deadline": deadline.isoformat(),
+        "days_left": (deadline - planned.local_day).days,  # negative once overdue
+        "reasons": list(planned.reasons),  # "missed:D-7": overtaken, listed, not dropped
+        "contact_id": address.contact_id,
+    }
+    if missing is not None:
+        payload["missing"] = list(missing)
+    return payload
+
+
+def late_entry(row: AssignmentOverview, plan: SessionPlan, today: date) -> dict[str, Any]:
+    """One late assignment as a staff alert lists it."""
+    deadline = deadline_of(row, plan)
+    return {
+        "assignment_id": row.assignment_id,
+        "external_id": row.external_id,
+        "organisation": row.organisation,
+        "card": row.card,
+        "channel": row.channel,
+        "last_activity_at": row.last_activity_at.isoformat() if row.last_activity_at else None,
+        "deadline": deadline.isoformat(),
+        "days_late": (today - deadline).days,
+    }
+
+
+def staff_payload(
+    planned: PlannedMessage,
+    plan: SessionPlan,
+    staff: Staff,
+    rows: Mapping[int, AssignmentOverview],
+    gminy: Mapping[str, str],
+) -> dict[str, Any]:
+    """A late-submission alert or digest: the late assignments grouped by gmina."""
+    groups = [
+        {
+            "teryt": teryt,
+            "gmina": gminy.get(teryt),
+            "assignments": [late_entry(rows[int(i)], plan, planned.local_day) for i in ids],
+        }
+        for teryt, ids in planned.late_by_gmina
+    ]
+    return {
+        "session": plan.session.name,
+        "staff_id": staff.id,
+        "late_count": sum(len(ids) for _, ids in planned.late_by_gmina),
+        "new": [int(r.removeprefix("new:")) for r in planned.reasons if r.startswith("new:")],
+        "gminy": groups,
+    }
+
+
+def outbox_message(
+    planned: PlannedMessage,
+    address: Address,
+    payload: dict[str, Any],
+    now: datetime,
+    assignment_id: int | None = None,
+) -> OutboxMessage:
+    """The outbox row of a planned message, under the domain's dedupe key."""
+    return OutboxMessage(
+        channel=address.channel,
+        recipient=address.recipient,
+        kind=planned.kind,
+        payload=payload,
+        dedupe_key=planned.dedupe_key,
+        next_attempt_at=planned.due_at,
+        created_at=now,
+        assignment_id=assignment_id,
+    )

@@ -1,0 +1,145 @@
+"""The scheduler's bulk statements: a few set-based queries per tick, never one per assignment.
+
+The repositories delegate here so that the tick's SQL (sized for 25,000 assignments a
+tick, see bench/schedule.py) stays in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Sequence
+from datetime import datetime
+from typing import Any, TypeVar, cast
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from domain.entities import Contact, OutboxMessage
+from services.ports import AssignmentOverview, OutboxRecord
+from storage.tables import AssignmentRow, ContactRow, OrganisationRow, OutboxRow
+
+T = TypeVar("T")
+
+# Bound parameters per statement: below SQLite's 32,766 and PostgreSQL's 65,535.
+CHUNK = 5000
+_OUTBOX: Any = OutboxRow.__table__  # type: ignore[attr-defined]
+_CONTACT_FIELDS = tuple(Contact.model_fields)
+_OVERVIEW = select(
+    col(AssignmentRow.id),
+    col(AssignmentRow.session_id),
+    col(AssignmentRow.organisation_id),
+    col(AssignmentRow.card),
+    col(AssignmentRow.channel),
+    col(AssignmentRow.extended_until),
+    col(AssignmentRow.submitted_at),
+    col(AssignmentRow.started_at),
+    col(AssignmentRow.last_activity_at),
+    col(OrganisationRow.external_id),
+    col(OrganisationRow.name),
+    col(OrganisationRow.teryt),
+).join(OrganisationRow, col(OrganisationRow.id) == col(AssignmentRow.organisation_id))
+
+
+def chunks(items: Collection[T], size: int = CHUNK) -> Iterator[list[T]]:
+    """The items in sorted lists of at most `size` (sorted: locks taken in one order)."""
+    ordered = sorted(items)  # type: ignore[type-var]
+    for start in range(0, len(ordered), size):
+        yield ordered[start : start + size]
+
+
+def overview(s: Session, session_ids: Collection[int]) -> list[AssignmentOverview]:
+    """Every assignment of the sessions with its organisation's registry id, name and gmina."""
+    if not session_ids:
+        return []
+    stmt = _OVERVIEW.where(col(AssignmentRow.session_id).in_(sorted(session_ids)))
+    rows = s.execute(stmt.order_by(col(AssignmentRow.id)))
+    return [AssignmentOverview(*cast(tuple[Any, ...], row)) for row in rows]
+
+
+def lock_unsubmitted(s: Session, assignment_ids: Collection[int]) -> set[int]:
+    """Row-lock the assignments in id order and return those still unsubmitted.
+
+    A submission locks its assignment too (load_state for_update), so it either
+    commits before this read (and the reminder is not written) or waits for the
+    tick's commit and then cancels the pending reminder. SQLite serialises writers
+    with BEGIN IMMEDIATE instead (storage.engine).
+    """
+    found: set[int] = set()
+    for part in chunks(assignment_ids):
+        stmt = (
+            select(col(AssignmentRow.id), col(AssignmentRow.submitted_at))
+            .where(col(AssignmentRow.id).in_(part))
+            .order_by(col(AssignmentRow.id))
+            .with_for_update()
+        )
+        found.update(
+            i for i, submitted_at in s.execute(stmt) if i is not None and submitted_at is None
+        )
+    return found
+
+
+def contacts_for_organisations(s: Session, org_ids: Collection[int]) -> dict[int, list[Contact]]:
+    """The contacts of each organisation, in id order (organisations without any: absent)."""
+    result: dict[int, list[Contact]] = {}
+    for part in chunks(org_ids):
+        stmt = (
+            select(ContactRow)
+            .where(col(ContactRow.organisation_id).in_(part))
+            .order_by(col(ContactRow.id))
+        )
+        for row in s.scalars(stmt):
+            # Rows come from our own schema: no re-validation for thousands of contacts.
+            contact = Contact.model_construct(**{f: getattr(row, f) for f in _CONTACT_FIELDS})
+            result.setdefault(contact.organisation_id, []).append(contact)
+    return result
+
+
+def add_outbox_many(s: Session, messages: Sequence[OutboxMessage]) -> list[str]:
+    """INSERT … ON CONFLICT DO NOTHING in batches; returns the dedupe keys written."""
+    if not messages:
+        return []
+    dialect = sqlite if s.get_bind().dialect.name == "sqlite" else postgresql
+    stmt = dialect.insert(_OUTBOX).on_conflict_do_nothing().returning(_OUTBOX.c.dedupe_key)
+    # Sorted by key: concurrent ticks meet on the unique index in one order (no deadlock).
+    rows = sorted((m.model_dump(exclude={"id"}) for m in messages), key=lambda r: r["dedupe_key"])
+    inserted: list[str] = []
+    for start in range(0, len(rows), CHUNK // 10):
+        inserted.extend(s.scalars(stmt, rows[start : start + CHUNK // 10]))
+    return inserted
+
+
+def outbox_records_for_sessions(
+    s: Session, session_ids: Collection[int], kinds: Collection[str]
+) -> list[OutboxRecord]:
+    """Outbox rows of those kinds (any status) for the sessions' assignments."""
+    if not session_ids or not kinds:
+        return []
+    stmt = (
+        select(
+            col(OutboxRow.assignment_id),
+            col(OutboxRow.kind),
+            col(OutboxRow.dedupe_key),
+            col(OutboxRow.created_at),
+        )
+        .join(AssignmentRow, col(AssignmentRow.id) == col(OutboxRow.assignment_id))
+        .where(
+            col(AssignmentRow.session_id).in_(sorted(session_ids)),
+            col(OutboxRow.kind).in_(sorted(kinds)),
+        )
+    )
+    return [OutboxRecord(*row) for row in s.execute(stmt)]
+
+
+def outbox_records_since(s: Session, kinds: Collection[str], since: datetime) -> list[OutboxRecord]:
+    """Outbox rows of those kinds (any status) created at or after `since`."""
+    stmt = select(
+        col(OutboxRow.assignment_id),
+        col(OutboxRow.kind),
+        col(OutboxRow.dedupe_key),
+        col(OutboxRow.created_at),
+    ).where(
+        col(OutboxRow.kind).in_(sorted(kinds)),
+        col(OutboxRow.created_at) >= since,
+    )
+    return [OutboxRecord(*row) for row in s.execute(stmt)]
