@@ -15,14 +15,15 @@ from sqlalchemy import Engine, text
 
 from domain.indicators import IndicatorSet, Kind
 
-NGO_CODES = (
-    "1.1 1.2 1.3a 1.3b 1.3c 1.3d 1.4 2.1 2.2 2.3 2.4 3.1 3.2a 3.2b 3.3a 3.4 3.5a 3.5b 3.6a "
-    "3.7 3.8 4.1a 4.1b 4.2 4.3 5.1 5.2 6.1 6.2 7.1"
-).split()
-IZUS_CODES = (
-    "0.1 0.2 0.3 0.4 0.5 1.1 1.2 1.3 1.4 2.1 2.2 2.3 2.4 3.1 3.2 3.3 3.4 3.5a 3.5b 3.6 3.8 "
-    "4.1 4.2 5.1 6.1"
-).split()
+NGO_CODES = [
+    "1.1", "1.2", "1.3a", "1.3b", "1.3c", "1.3d", "1.4", "2.1", "2.2", "2.3", "2.4", "3.1",
+    "3.2a", "3.2b", "3.3a", "3.4", "3.5a", "3.5b", "3.6a", "3.7", "3.8", "4.1a", "4.1b", "4.2",
+    "4.3", "5.1", "5.2", "6.1", "6.2", "7.1",
+]  # fmt: skip
+IZUS_CODES = [
+    "0.1", "0.2", "0.3", "0.4", "0.5", "1.1", "1.2", "1.3", "1.4", "2.1", "2.2", "2.3", "2.4",
+    "3.1", "3.2", "3.3", "3.4", "3.5a", "3.5b", "3.6", "3.8", "4.1", "4.2", "5.1", "6.1",
+]  # fmt: skip
 
 # Per gmina, over its NGO cards (one row each, columns q_<code>); people = 3.5a + 3.5b.
 NGO_SUMS = {
@@ -84,8 +85,8 @@ def _per_gmina() -> str:
         if den is None:
             parts += [f"{num} AS n_{key}", f"NULL AS d_{key}"]
         else:
-            parts += [f"CASE WHEN {den} > 0 THEN {num} END AS n_{key}",
-                      f"CASE WHEN {num} IS NOT NULL AND {den} > 0 THEN {den} END AS d_{key}"]  # fmt: skip
+            parts.append(f"CASE WHEN {den} > 0 THEN {num} END AS n_{key}")
+            parts.append(f"CASE WHEN {num} IS NOT NULL AND {den} > 0 THEN {den} END AS d_{key}")
     return ",\n    ".join(parts)
 
 
@@ -138,7 +139,5 @@ def sql_values(
     with engine.connect() as conn:
         rows = conn.execute(text(statement(definitions)), {"session": session_id}).all()
     return {
-        (row[0], row[1], indicator): row[2 + n]
-        for row in rows
-        for n, indicator in enumerate(ids)
+        (row[0], row[1], indicator): row[2 + n] for row in rows for n, indicator in enumerate(ids)
     }

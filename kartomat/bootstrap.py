@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from domain.cards.catalog import CardCatalog
 from domain.indicators import builtin_indicators
 from kartomat.settings import Settings
+from mailer.wiring import MailServices, wire_mail
 from services.access import AccessService
 from services.collection import CollectionService
 from services.export import ExportService
@@ -57,6 +58,7 @@ class App:
     schedule: ScheduleService
     indicators: IndicatorService
     report: ReportService
+    mail: MailServices
 
 
 def load_secret(settings: Settings) -> bytes:
@@ -97,6 +99,7 @@ def wire(
     submission = SubmissionService(uow, catalog, clock)
     indicators = IndicatorService(uow, catalog, builtin_indicators(catalog), clock)
     bot = settings.telegram_bot_username
+    collection = CollectionService(uow, catalog, clock)
     return App(
         settings=settings,
         engine=engine,
@@ -104,7 +107,7 @@ def wire(
         catalog=catalog,
         clock=clock,
         secret=secret,
-        collection=CollectionService(uow, catalog, clock),
+        collection=collection,
         submission=submission,
         sessions=SessionService(
             uow, catalog, clock, secret, bot, on_close=indicators.store_snapshot
@@ -116,4 +119,5 @@ def wire(
         schedule=ScheduleService(uow, catalog, clock),
         indicators=indicators,
         report=ReportService(uow, indicators, clock),
+        mail=wire_mail(settings, uow, catalog, clock, secret, collection, submission),
     )

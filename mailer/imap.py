@@ -13,7 +13,8 @@ Quirks handled (email-cases.md case 30, RFC 3501):
 
 from __future__ import annotations
 
-import socket
+import contextlib
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -83,11 +84,9 @@ class ImapMailbox:
             return
         try:
             client.logout()
-        except (OSError, Exception):
-            try:
+        except Exception:  # already broken: just close the socket
+            with contextlib.suppress(OSError):
                 client.shutdown()
-            except OSError:
-                pass
 
     def uidvalidity(self) -> int | None:
         """UIDVALIDITY of the selected folder, read at `connect()`."""
@@ -137,7 +136,7 @@ class ImapMailbox:
     def wait(self, seconds: float, should_stop: Callable[[], bool]) -> bool:
         """IDLE up to `seconds` (or sleep when IDLE is missing); True when mail arrived."""
         if not self.client.has_capability("IDLE"):
-            return _sleep(seconds, should_stop)
+            return sleep(seconds, should_stop)
         self.client.idle()
         arrived = False
         try:
@@ -164,12 +163,10 @@ def _groups(items: Sequence[MailboxItem], limit: int) -> Iterator[list[MailboxIt
         yield group
 
 
-def _sleep(seconds: float, should_stop: Callable[[], bool]) -> bool:
+def sleep(seconds: float, should_stop: Callable[[], bool]) -> bool:
+    """Sleep in short steps (a stop request is seen quickly); never reports new mail."""
     waited = 0.0
     while waited < seconds and not should_stop():
-        socket.setdefaulttimeout(None)
-        import time
-
         time.sleep(min(IDLE_STEP, seconds - waited))
         waited += IDLE_STEP
     return False

@@ -17,7 +17,6 @@ from typing import Any, Protocol
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from services.ports import Clock
 from services.schedule import TickResult
 
 log = logging.getLogger("kartomat.scheduler")
@@ -27,8 +26,6 @@ JOB_ID = "schedule-tick"
 
 class Tickable(Protocol):
     """What the engine drives: the schedule service (or a test double of it)."""
-
-    clock: Clock
 
     def tick(self, at: datetime | None = None) -> TickResult: ...
 
@@ -86,7 +83,9 @@ def build_scheduler(app_or_service: Any, interval_seconds: float = 60.0) -> Asyn
         coalesce=True,
         max_instances=1,
         misfire_grace_time=grace,
-        next_run_time=service.clock.now(),  # tick at start: catch up after a restart
+        # The first run at start (a restart catches up at once). APScheduler runs on the
+        # wall clock, so this is its time, not the service's injected clock.
+        next_run_time=datetime.now(UTC),
     )
     return scheduler
 

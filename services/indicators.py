@@ -6,6 +6,7 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from domain.cards.catalog import CardCatalog
@@ -59,6 +60,7 @@ class SessionIndicators:
         territory = self.baseline.at(level).get(teryt)
         return territory.values.get(indicator) if territory else None
 
+    @cached_property
     def revised(self) -> list[str]:
         """Indicators whose formula differs from the one the baseline was computed with."""
         if self.baseline_formulas is None:

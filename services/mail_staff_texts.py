@@ -9,6 +9,7 @@ message missing a detail still goes out with what it has.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from services.mail_texts import moment
@@ -44,22 +45,18 @@ def _organisation(uow: UnitOfWork, org_id: Any) -> str | None:
     return f"{org.name} ({org.external_id}, TERYT {org.teryt})" if org else None
 
 
-def _late_lines(uow: UnitOfWork, groups: Iterable[Any]) -> list[str]:
-    """`late_by_gmina`: [[teryt, [assignment ids]]] → one block per gmina."""
+def _late_lines(groups: Iterable[Any]) -> list[str]:
+    """The scheduler's `gminy`: [{teryt, gmina, assignments: [{organisation, card, …}]}]."""
     lines: list[str] = []
-    for teryt, ids in groups:
-        territory = uow.territories.get(str(teryt))
-        lines += ["", f"Gmina {territory.name if territory else ''} ({teryt}):"]
-        for assignment_id in ids:
-            context = uow.assignments.context(int(assignment_id))
-            if context is None:
-                continue
-            assignment, _, org = context
-            last = assignment.last_activity_at
-            activity = moment(last) if last else "brak aktywności"
+    for group in groups:
+        lines += ["", f"Gmina {group.get('gmina') or ''} ({group.get('teryt')}):"]
+        for entry in group.get("assignments") or []:
+            last = entry.get("last_activity_at")
+            activity = moment(datetime.fromisoformat(last)) if last else "brak aktywności"
             lines.append(
-                f"• {org.name} – Karta {assignment.card.upper()}, ostatnia aktywność: "
-                f"{activity}, kanał: {assignment.channel}"
+                f"• {entry.get('organisation')} ({entry.get('external_id')}) – Karta "
+                f"{str(entry.get('card') or '').upper()}, ostatnia aktywność: {activity}, "
+                f"kanał: {entry.get('channel') or '?'}"
             )
     return lines
 
@@ -67,8 +64,12 @@ def _late_lines(uow: UnitOfWork, groups: Iterable[Any]) -> list[str]:
 def _detail_lines(uow: UnitOfWork, payload: dict[str, Any]) -> list[str]:
     lines = []
     org = _organisation(uow, payload.get("organisation_id"))
+    if org is None and payload.get("organisation"):
+        org = f"{payload['organisation']} ({payload.get('external_id') or '?'})"
     if org:
         lines.append(f"Organizacja: {org}")
+    if payload.get("card"):
+        lines.append(f"Karta: {str(payload['card']).upper()}")
     labels = {
         "reason": "Powód",
         "sender": "Nadawca",
@@ -95,8 +96,9 @@ def staff_body(uow: UnitOfWork, kind: str, payload: dict[str, Any]) -> list[str]
     """The body lines of a staff message of this kind."""
     lines = [SUBJECTS.get(kind, "Wiadomość z systemu kartomat") + "."]
     lines += _detail_lines(uow, payload)
-    if payload.get("late_by_gmina"):
-        lines += _late_lines(uow, payload["late_by_gmina"])
+    if payload.get("late_count") is not None:
+        lines.append(f"Spóźnionych kart: {payload['late_count']}")
+    lines += _late_lines(payload.get("gminy") or [])
     if payload.get("inbound_id"):
         inbound = payload["inbound_id"]
         lines += [

@@ -12,9 +12,10 @@ import re
 from collections.abc import Iterable, Sequence
 
 from domain.cards.model import CardDefinition, Lang, Question, QuestionType
-from domain.cards.values import display, numbered
+from domain.cards.values import display, numbered, parse_value
 from domain.cards.values.options import label as option_label
-from services.card_state import CardState
+from domain.errors import InvalidAnswer
+from services.card_state import CardState, local_date
 
 MARKER = "--- Prosimy odpowiadać nad tą linią ---"
 SHEET_HEADER = ("Kod", "Pytanie", "Odpowiedź")
@@ -55,11 +56,21 @@ def line_label(question: Question, lang: Lang) -> str:
     return text.replace(":", " –").replace("=", "–")
 
 
+def _prefill(state: CardState, question: Question, lang: Lang, prefill: str) -> str:
+    """The registry's value as a person reads it ("lubelskie", not "06")."""
+    options = state.card.options_of(question)
+    try:
+        parsed = parse_value(question, options, prefill, today=local_date(state.now))
+    except InvalidAnswer:
+        return prefill
+    return display(question, options, parsed.value, lang, parsed.other_text)
+
+
 def shown_value(state: CardState, question: Question, lang: Lang, prefill: str | None) -> str:
     """The answer in force as a person reads it, else the registry's value, else ""."""
     value = state.answers.get(question.id)
     if value is None:
-        return prefill or ""
+        return _prefill(state, question, lang, prefill) if prefill else ""
     record = state.latest.get(question.id)
     other = record.other_text if record else None
     return display(question, state.card.options_of(question), value, lang, other)

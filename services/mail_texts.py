@@ -81,8 +81,8 @@ def invitation_intro(
     return [
         t(
             lang,
-            f"Centrum Monitoringu MP prosi o wypełnienie karty {card} za okres {session} "
-            f"dla: {org}.",
+            f"Centrum Monitoringu MP prosi o wypełnienie karty monitoringu ({card}) za okres "
+            f"{session} dla: {org}.",
             f"The Centrum Monitoringu MP asks you to fill in the {card} for {session} for: {org}.",
         ),
         t(

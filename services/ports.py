@@ -6,7 +6,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
-from typing import NamedTuple, Protocol, Self
+from typing import Any, NamedTuple, Protocol, Self
 
 from domain.entities import (
     AnswerRecord,
@@ -47,6 +47,18 @@ class AssignmentOverview:
     teryt: str
 
 
+class ContactAddress(NamedTuple):
+    """How a contact can be reached: the scheduler's bulk read (Contact's field names)."""
+
+    id: int
+    organisation_id: int
+    email: str | None
+    telegram_user_id: int | None
+    email_unreachable: bool
+    telegram_unreachable: bool
+    is_primary: bool
+
+
 class OutboxRecord(NamedTuple):
     """What the scheduler needs of an outbox row to know what already went."""
 
@@ -78,6 +90,7 @@ class ContactRepository(Protocol):
     def add(self, contact: Contact) -> Contact: ...
     def update(self, contact: Contact) -> None: ...
     def for_organisations(self, org_ids: Collection[int]) -> dict[int, list[Contact]]: ...
+    def addresses(self, org_ids: Collection[int]) -> dict[int, list[ContactAddress]]: ...
 
 
 class StaffRepository(Protocol):
@@ -110,7 +123,9 @@ class AssignmentRepository(Protocol):
     def add(self, assignment: Assignment) -> Assignment: ...
     def update(self, assignment: Assignment) -> None: ...
     def touch(self, assignment: Assignment) -> None: ...
-    def overview(self, session_ids: Collection[int]) -> list[AssignmentOverview]: ...
+    def overview(
+        self, session_ids: Collection[int], *, unsubmitted_only: bool = False
+    ) -> list[AssignmentOverview]: ...
     def lock_unsubmitted(self, assignment_ids: Collection[int]) -> set[int]:
         """Lock the assignments (FOR UPDATE) and return those not submitted."""
         ...
@@ -121,6 +136,9 @@ class AnswerRepository(Protocol):
     def history_for(self, assignment_ids: Sequence[int]) -> dict[int, list[AnswerRecord]]: ...
     def add(self, answer: AnswerRecord) -> AnswerRecord: ...
     def add_many(self, answers: Sequence[AnswerRecord]) -> None: ...
+    def latest_values(self, assignment_ids: Collection[int]) -> dict[int, dict[str, Any]]:
+        """The JSON value of each question's newest version (None: cleared), per assignment."""
+        ...
 
 
 class OutboxRepository(Protocol):

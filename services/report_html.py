@@ -118,7 +118,7 @@ def value_cells(
 
 def indicator_table(data: SessionIndicators, level: Level, teryt: str) -> str:
     """Every indicator of one territory: value, num/den, baseline, change, cards, notes."""
-    revised = set(data.revised())
+    revised = set(data.revised)
     rows = []
     territory = data.current.at(level)[teryt]
     for indicator in data.definitions.indicators:

@@ -134,7 +134,7 @@ def _intro(data: SessionIndicators) -> str:
         version = data.baseline.version if data.baseline else "?"
         lines.append(f"Wartości bazowe: sesja <b>{escape(data.baseline_session.name)}</b> "
                      f"(definicje w wersji {escape(version)}).")  # fmt: skip
-    revised = data.revised()
+    revised = data.revised
     if revised:
         lines.append(f'<span class="notice">Definicje zmieniły się od sesji bazowej dla: '
                      f"{', '.join(revised)} – wartości bazowe policzono według wcześniejszej "

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from domain.cards.catalog import CardCatalog
@@ -97,9 +97,9 @@ class ScheduleService:
             if session.state == SessionState.CLOSED:
                 return []  # R7: nothing after the session closed
             plan = self.calendars.plan(session)
-            rows = uow.assignments.overview([session.id or 0])
+            rows = uow.assignments.overview([session.id or 0], unsubmitted_only=True)
             records = uow.outbox.records_for_sessions([session.id or 0], ASSIGNMENT_KINDS)
-            contacts = uow.contacts.for_organisations({r.organisation_id for r in rows})
+            contacts = uow.contacts.addresses({r.organisation_id for r in rows})
             staff = uow.staff.all()
             since = opening_midnight(plan)
             staff_records = uow.outbox.records_since(STAFF_KINDS, since)
@@ -158,7 +158,7 @@ class ScheduleService:
         }
         if not plans:
             return TickResult()
-        rows = uow.assignments.overview(list(plans))
+        rows = uow.assignments.overview(list(plans), unsubmitted_only=True)  # R7
         due, deferred = self._respondents_due(uow, rows, plans, now)
         staff_due = staff_alerts(uow, rows, plans, now)
         messages, unreachable = self._respondent_messages(uow, due, plans, now)
@@ -186,19 +186,25 @@ class ScheduleService:
         tz_of = {sid: plan.calendar.tz for sid, plan in plans.items()}
         session_of = {r.assignment_id: r.session_id for r in rows}
         records = uow.outbox.records_for_sessions(list(plans), ASSIGNMENT_KINDS)
-        sent = assignment_sent(records, lambda aid: tz_of[session_of[aid]])
+        mine = (r for r in records if r.assignment_id in session_of)  # submitted: not asked
+        sent = assignment_sent(mine, lambda aid: tz_of[session_of[aid]])
         due, deferred = [], 0
+        alike: dict[tuple[object, ...], list[PlannedMessage]] = {}
         for row in rows:
-            if row.submitted_at is not None:
-                continue  # R7, without building facts for most rows late in a session
-            plan = plans[row.session_id]
-            planned = due_now(facts_of(row, plan, sent), plan.calendar, plan.harmonogram, now)
+            # Assignments that differ only in their id get the same answer from the domain
+            # (thousands share a session, a card and what went): ask it once per kind.
+            key = (row.session_id, row.card, row.extended_until, sent.get(row.assignment_id))
+            planned = alike.get(key)
+            if planned is None:
+                plan = plans[row.session_id]
+                facts = facts_of(row, plan, sent)
+                planned = alike[key] = due_now(facts, plan.calendar, plan.harmonogram, now)
             if not planned:
                 continue
             if row.last_activity_at is not None and now - row.last_activity_at < FILLING_GRACE:
                 deferred += 1
                 continue
-            due.append((row, planned[0]))
+            due.append((row, replace(planned[0], recipient_id=str(row.assignment_id))))
         return due, deferred
 
     def _respondent_messages(
@@ -207,7 +213,7 @@ class ScheduleService:
         """Outbox rows of the due respondent messages; the count of unreachable ones."""
         if not due:
             return [], 0
-        contacts = uow.contacts.for_organisations({row.organisation_id for row, _ in due})
+        contacts = uow.contacts.addresses({row.organisation_id for row, _ in due})
         missing = self.missing.of(uow, [row for row, p in due if p.kind != "invitation"])
         gminy = gmina_names(uow)
         messages, unreachable = [], 0

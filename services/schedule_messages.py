@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from domain.cards.catalog import CardCatalog
+from domain.cards.model import CardDefinition
 from domain.cards.skip import missing_required
-from domain.entities import Contact, OutboxMessage, Staff
+from domain.cards.values import AnswerValue, from_json
+from domain.entities import OutboxMessage, Staff
 from domain.schedule import Channel, PlannedMessage
-from services.card_state import build_answers
 from services.ports import AssignmentOverview, UnitOfWork
 from services.schedule_facts import SessionPlan
 
@@ -29,7 +30,26 @@ class Address:
     contact_id: int | None = None
 
 
-def respondent_address(contacts: Sequence[Contact], channels: Sequence[Channel]) -> Address | None:
+class Reachable(Protocol):
+    """A contact as far as reaching it goes (domain Contact or the bulk ContactAddress)."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def email(self) -> str | None: ...
+    @property
+    def telegram_user_id(self) -> int | None: ...
+    @property
+    def email_unreachable(self) -> bool: ...
+    @property
+    def telegram_unreachable(self) -> bool: ...
+    @property
+    def is_primary(self) -> bool: ...
+
+
+def respondent_address(
+    contacts: Sequence[Reachable], channels: Sequence[Channel | str]
+) -> Address | None:
     """The first channel, in the harmonogram's order, the organisation can be reached on.
 
     One channel, never all of them: a respondent is reminded once a day (R6), and
@@ -38,10 +58,10 @@ def respondent_address(contacts: Sequence[Contact], channels: Sequence[Channel])
     ordered = sorted(contacts, key=lambda c: (not c.is_primary, c.id or 0))
     for channel in channels:
         for c in ordered:
-            if channel is Channel.TELEGRAM and c.telegram_user_id is not None:
+            if channel == Channel.TELEGRAM and c.telegram_user_id is not None:
                 if not c.telegram_unreachable:
                     return Address("telegram", str(c.telegram_user_id), c.id)
-            elif channel is Channel.EMAIL and c.email and not c.email_unreachable:
+            elif channel == Channel.EMAIL and c.email and not c.email_unreachable:
                 return Address("email", c.email, c.id)
     return None
 
@@ -68,20 +88,31 @@ class MissingCodes:
         return self._untouched[card]
 
     def of(self, uow: UnitOfWork, rows: Collection[AssignmentOverview]) -> dict[int, list[str]]:
-        """Missing codes per assignment; histories are read only for cards someone started."""
+        """Missing codes per assignment; answers are read only for cards someone started."""
         # Every answering path (bot, email, paper) stamps started_at with the first answer.
         touched = [r.assignment_id for r in rows if r.started_at or r.last_activity_at]
-        histories = uow.answers.history_for(touched) if touched else {}
+        latest = uow.answers.latest_values(touched) if touched else {}
         result = {}
         for row in rows:
-            history = histories.get(row.assignment_id)
-            if history:
+            values = latest.get(row.assignment_id)
+            if values:
                 card = self.catalog.get(row.card)
-                missing = missing_required(card, build_answers(card, history))
+                missing = missing_required(card, _answers(card, values))
                 result[row.assignment_id] = [q.code for q in missing]
             else:
                 result[row.assignment_id] = list(self._blank(row.card))
         return result
+
+
+def _answers(card: CardDefinition, latest: Mapping[str, Any]) -> dict[str, AnswerValue]:
+    """Python values of the newest non-empty answers to the card's questions."""
+    answers: dict[str, AnswerValue] = {}
+    for question_id, data in latest.items():
+        code = question_id.split(".", 1)[1] if "." in question_id else ""
+        question = card.by_code(code)
+        if question is not None and question.id == question_id and data is not None:
+            answers[question_id] = from_json(question, data)
+    return answers
 
 
 def deadline_of(row: AssignmentOverview, plan: SessionPlan) -> date:

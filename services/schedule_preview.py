@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from domain.entities import Contact, Staff
+from domain.entities import Staff
 from domain.schedule import (
     AssignmentFacts,
     LateAssignment,
@@ -27,7 +27,13 @@ from domain.schedule import (
 from domain.schedule.calendar import local_datetime
 from services.ports import AssignmentOverview
 from services.schedule_facts import SessionPlan, staff_recipient
-from services.schedule_messages import Address, deadline_of, respondent_address, staff_address
+from services.schedule_messages import (
+    Address,
+    Reachable,
+    deadline_of,
+    respondent_address,
+    staff_address,
+)
 
 
 @dataclass(frozen=True)
@@ -77,7 +83,7 @@ def respondent_items(
     row: AssignmentOverview,
     facts: AssignmentFacts,
     plan: SessionPlan,
-    contacts: Sequence[Contact],
+    contacts: Sequence[Reachable],
     at: datetime,
 ) -> list[PreviewItem]:
     """Preview lines of one assignment."""

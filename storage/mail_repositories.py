@@ -54,7 +54,8 @@ class SentMailRepo:
             "kind": sent.kind, "created_at": sent.created_at,
         }  # fmt: skip
         stmt = dialect.insert(table).values(**values).on_conflict_do_nothing()
-        return bool(self.s.execute(stmt).rowcount)
+        stmt = stmt.returning(table.c.id)  # psycopg 3 reports rowcount -1 here
+        return self.s.execute(stmt).first() is not None
 
     def by_message_ids(self, message_ids: Sequence[str]) -> list[SentMail]:
         if not message_ids:

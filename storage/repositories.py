@@ -24,7 +24,7 @@ from domain.entities import (
     Territory,
 )
 from domain.indicators import IndicatorSnapshot, StoredValue
-from services.ports import AssignmentOverview, OutboxRecord
+from services.ports import AssignmentOverview, ContactAddress, OutboxRecord
 from storage import schedule_queries
 from storage.tables import (
     AnswerRow,
@@ -114,7 +114,10 @@ class _Repo(Generic[E]):
         table = self.row_cls.__table__
         dialect = sqlite if self.s.get_bind().dialect.name == "sqlite" else postgresql
         stmt = dialect.insert(table).values(**values).on_conflict_do_nothing()
-        return bool(self.s.execute(stmt).rowcount)
+        # RETURNING, not rowcount: psycopg 3 reports rowcount -1 here (truthy) whether or
+        # not the row was written.
+        stmt = stmt.returning(*table.primary_key.columns)
+        return self.s.execute(stmt).first() is not None
 
 
 class TerritoryRepo(_Repo[Territory]):
@@ -177,6 +180,9 @@ class ContactRepo(_Repo[Contact]):
 
     def for_organisations(self, org_ids: Collection[int]) -> dict[int, list[Contact]]:
         return schedule_queries.contacts_for_organisations(self.s, org_ids)
+
+    def addresses(self, org_ids: Collection[int]) -> dict[int, list[ContactAddress]]:
+        return schedule_queries.contact_addresses(self.s, org_ids)
 
 
 class StaffRepo(_Repo[Staff]):
@@ -289,8 +295,10 @@ class AssignmentRepo(_Repo[Assignment]):
         }
         self.s.execute(_TOUCH, params, execution_options={"synchronize_session": False})
 
-    def overview(self, session_ids: Collection[int]) -> list[AssignmentOverview]:
-        return schedule_queries.overview(self.s, session_ids)
+    def overview(
+        self, session_ids: Collection[int], *, unsubmitted_only: bool = False
+    ) -> list[AssignmentOverview]:
+        return schedule_queries.overview(self.s, session_ids, unsubmitted_only)
 
     def lock_unsubmitted(self, assignment_ids: Collection[int]) -> set[int]:
         return schedule_queries.lock_unsubmitted(self.s, assignment_ids)
@@ -327,6 +335,9 @@ class AnswerRepo(_Repo[AnswerRecord]):
         if answers:
             rows = [a.model_dump(exclude={"id"}) for a in answers]
             self.s.execute(_ANSWER_TABLE.insert(), rows)
+
+    def latest_values(self, assignment_ids: Collection[int]) -> dict[int, dict[str, Any]]:
+        return schedule_queries.latest_answer_values(self.s, assignment_ids)
 
 
 class OutboxRepo(_Repo[OutboxMessage]):

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from domain.entities import Contact, OutboxMessage
-from services.ports import AssignmentOverview, OutboxRecord
-from storage.tables import AssignmentRow, ContactRow, OrganisationRow, OutboxRow
+from services.ports import AssignmentOverview, ContactAddress, OutboxRecord
+from storage.tables import AnswerRow, AssignmentRow, ContactRow, OrganisationRow, OutboxRow
 
 T = TypeVar("T")
 
@@ -25,6 +25,7 @@ T = TypeVar("T")
 CHUNK = 5000
 _OUTBOX: Any = OutboxRow.__table__  # type: ignore[attr-defined]
 _CONTACT_FIELDS = tuple(Contact.model_fields)
+_ADDRESS = [col(getattr(ContactRow, f)) for f in ContactAddress._fields]
 _OVERVIEW = select(
     col(AssignmentRow.id),
     col(AssignmentRow.session_id),
@@ -48,11 +49,15 @@ def chunks(items: Collection[T], size: int = CHUNK) -> Iterator[list[T]]:
         yield ordered[start : start + size]
 
 
-def overview(s: Session, session_ids: Collection[int]) -> list[AssignmentOverview]:
-    """Every assignment of the sessions with its organisation's registry id, name and gmina."""
+def overview(
+    s: Session, session_ids: Collection[int], unsubmitted_only: bool = False
+) -> list[AssignmentOverview]:
+    """The sessions' assignments with their organisation's registry id, name and gmina."""
     if not session_ids:
         return []
     stmt = _OVERVIEW.where(col(AssignmentRow.session_id).in_(sorted(session_ids)))
+    if unsubmitted_only:
+        stmt = stmt.where(col(AssignmentRow.submitted_at).is_(None))
     rows = s.execute(stmt.order_by(col(AssignmentRow.id)))
     return [AssignmentOverview(*cast(tuple[Any, ...], row)) for row in rows]
 
@@ -82,16 +87,46 @@ def lock_unsubmitted(s: Session, assignment_ids: Collection[int]) -> set[int]:
 def contacts_for_organisations(s: Session, org_ids: Collection[int]) -> dict[int, list[Contact]]:
     """The contacts of each organisation, in id order (organisations without any: absent)."""
     result: dict[int, list[Contact]] = {}
+    columns = [col(getattr(ContactRow, f)) for f in _CONTACT_FIELDS]
     for part in chunks(org_ids):
         stmt = (
-            select(ContactRow)
+            select(*columns)
             .where(col(ContactRow.organisation_id).in_(part))
             .order_by(col(ContactRow.id))
         )
-        for row in s.scalars(stmt):
+        for row in s.execute(stmt):
             # Rows come from our own schema: no re-validation for thousands of contacts.
-            contact = Contact.model_construct(**{f: getattr(row, f) for f in _CONTACT_FIELDS})
+            contact = Contact.model_construct(**dict(zip(_CONTACT_FIELDS, row, strict=True)))
             result.setdefault(contact.organisation_id, []).append(contact)
+    return result
+
+
+def contact_addresses(s: Session, org_ids: Collection[int]) -> dict[int, list[ContactAddress]]:
+    """How each organisation's contacts can be reached, in contact id order."""
+    result: dict[int, list[ContactAddress]] = {}
+    for part in chunks(org_ids):
+        stmt = (
+            select(*_ADDRESS)
+            .where(col(ContactRow.organisation_id).in_(part))
+            .order_by(col(ContactRow.id))
+        )
+        for row in s.execute(stmt):
+            address = ContactAddress(*cast(tuple[Any, ...], row))
+            result.setdefault(address.organisation_id, []).append(address)
+    return result
+
+
+def latest_answer_values(s: Session, assignment_ids: Collection[int]) -> dict[int, dict[str, Any]]:
+    """Per assignment, each question's newest JSON value (plain rows: no ORM objects)."""
+    result: dict[int, dict[str, Any]] = {}
+    for part in chunks(assignment_ids):
+        stmt = (
+            select(col(AnswerRow.assignment_id), col(AnswerRow.question_id), col(AnswerRow.value))
+            .where(col(AnswerRow.assignment_id).in_(part))
+            .order_by(col(AnswerRow.assignment_id), col(AnswerRow.version))
+        )
+        for assignment_id, question_id, value in s.execute(stmt):
+            result.setdefault(assignment_id, {})[question_id] = value  # newer versions win
     return result
 
 

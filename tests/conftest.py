@@ -27,7 +27,7 @@ SECRET = b"test-secret-key-for-tokens"
 BACKENDS = ["fake", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 TABLES = (
     "answer, outbox, inbound_message, assignment, contact, organisation, "
-    "monitoring_session, staff, territory"
+    "monitoring_session, staff, territory, mail_sent, mailbox_state"
 )
 
 
@@ -86,7 +86,12 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[st
 def app(backend: tuple[str, object], clock: FakeClock, tmp_path: Path) -> App:
     """The wired application on the current backend, with the fake clock."""
     name, handle = backend
-    settings = Settings(database_url="sqlite://", secret_key_file=tmp_path / "secret")
+    settings = Settings(
+        database_url="sqlite://",
+        secret_key_file=tmp_path / "secret",
+        mail_from="monitoring@cm.example",
+        mail_reply_to="monitoring+{token}@cm.example",
+    )
     if name == "fake":
         store = handle
         assert isinstance(store, Store)

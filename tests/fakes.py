@@ -23,7 +23,7 @@ from domain.entities import (
 )
 from domain.indicators import IndicatorSnapshot, StoredValue
 from services.mail_ports import MailboxState, SentMail
-from services.ports import AssignmentOverview, ConflictError, OutboxRecord
+from services.ports import AssignmentOverview, ConflictError, ContactAddress, OutboxRecord
 
 
 class FakeClock:
@@ -150,6 +150,12 @@ class FakeContacts(_Table):
                 result.setdefault(contact.organisation_id, []).append(contact)
         return result
 
+    def addresses(self, org_ids: Collection[int]) -> dict[int, list[ContactAddress]]:
+        return {
+            org: [ContactAddress(*(getattr(c, f) for f in ContactAddress._fields)) for c in found]
+            for org, found in self.for_organisations(org_ids).items()
+        }
+
 
 class FakeStaff(_Table):
     name = "staff"
@@ -236,18 +242,19 @@ class FakeAssignments(_Table):
     def touch(self, assignment: Assignment) -> None:
         self._update(assignment)
 
-    def overview(self, session_ids: Collection[int]) -> list[AssignmentOverview]:
-        orgs = self.store.table("organisation")
-        return [
-            AssignmentOverview(
-                a.id, a.session_id, a.organisation_id, a.card, a.channel, a.extended_until,
-                a.submitted_at, a.started_at, a.last_activity_at,
-                orgs[a.organisation_id].external_id, orgs[a.organisation_id].name,
-                orgs[a.organisation_id].teryt,
-            )  # fmt: skip
-            for a in self._all()
-            if a.session_id in set(session_ids)
-        ]
+    def overview(
+        self, session_ids: Collection[int], *, unsubmitted_only: bool = False
+    ) -> list[AssignmentOverview]:
+        orgs, found = self.store.table("organisation"), []
+        for a in self._all():
+            if a.session_id not in session_ids or (unsubmitted_only and a.submitted_at):
+                continue
+            org = orgs[a.organisation_id]
+            row = (a.id, a.session_id, a.organisation_id, a.card, a.channel, a.extended_until,
+                   a.submitted_at, a.started_at, a.last_activity_at,
+                   org.external_id, org.name, org.teryt)  # fmt: skip
+            found.append(AssignmentOverview(*row))
+        return found
 
     def lock_unsubmitted(self, assignment_ids: Collection[int]) -> set[int]:
         return {i for i in assignment_ids if i in self.rows and self.rows[i].submitted_at is None}
@@ -271,6 +278,13 @@ class FakeAnswers(_Table):
     def add_many(self, answers: Sequence[AnswerRecord]) -> None:
         for answer in answers:
             self.add(answer)
+
+    def latest_values(self, assignment_ids: Collection[int]) -> dict[int, dict[str, Any]]:
+        result: dict[int, dict[str, Any]] = {}
+        for r in sorted(self.rows.values(), key=lambda r: r.version):
+            if r.assignment_id in assignment_ids:
+                result.setdefault(r.assignment_id, {})[r.question_id] = r.value
+        return result
 
 
 class FakeOutbox(_Table):

@@ -62,7 +62,8 @@ def _translate(exc: ValidationError, raw: dict[str, Any], file: str) -> Definiti
         item = str(entry.get("id")) if isinstance(entry, dict) else f"indicators[{loc[1]}]"
         loc = loc[2:]
     where = ".".join(str(p) for p in loc)
-    return DefinitionError(file, item, f"{where}: {error['msg']}" if where else error["msg"])
+    reason = str(error["msg"]).removeprefix("Value error, ")
+    return DefinitionError(file, item, f"{where}: {reason}" if where else reason)
 
 
 def _check(definitions: IndicatorSet, catalog: CardCatalog, file: str) -> None:

@@ -74,35 +74,29 @@ class Term(_Frozen):
     izus: str | None = None
     answered: tuple[str, ...] = ()  # only NGO cards answering these (optional) questions
 
-    # Derived once: computing them per gmina and indicator dominated the roll-up.
-    _source: Source = PrivateAttr(default=Source.COUNT)
-    _key: tuple[str, str, tuple[str, ...]] = PrivateAttr(default=("", "", ()))
-
     @model_validator(mode="after")
     def _one_source(self) -> Term:
-        given = [(s, text) for s in Source if (text := getattr(self, s.value)) is not None]
+        given = [s for s in Source if getattr(self, s.value) is not None]
         if len(given) != 1:
             raise ValueError("a term is exactly one of count, sum or izus")
-        self._source, expression = given[0]
-        if self.answered and self._source is Source.IZUS:
+        if self.answered and given[0] is Source.IZUS:
             raise ValueError("'answered' filters NGO cards; an izus term takes none")
-        self._key = (self._source.value, expression, self.answered)
         return self
 
     @property
     def source(self) -> Source:
         """The term's source."""
-        return self._source
+        return next(s for s in Source if getattr(self, s.value) is not None)
 
     @property
     def expression(self) -> str:
         """The term's expression text (codes relative to its card)."""
-        return self._key[1]
+        return str(getattr(self, self.source.value))
 
     @property
     def key(self) -> tuple[str, str, tuple[str, ...]]:
         """Identity of the term: indicators sharing a term share its computation."""
-        return self._key
+        return (self.source.value, self.expression, self.answered)
 
     def describe(self) -> str:
         """The term as people read it, with full question ids: count(ngo.II.1.1 > 0)."""

@@ -6,6 +6,7 @@ import typer
 
 from kartomat.cli import admin, indicators, sessions
 from kartomat.cli.cards import app as cards_app
+from kartomat.cli.mail import mail_app
 from kartomat.cli.schedule import schedule_app
 
 app = typer.Typer(
@@ -22,6 +23,7 @@ app.add_typer(admin.staff_app, name="staff")
 app.add_typer(sessions.session_app, name="session")
 app.add_typer(sessions.answers_app, name="answers")
 app.add_typer(schedule_app, name="schedule")
+app.add_typer(mail_app, name="mail")
 app.command("status", help="Postęp wypełniania kart w sesji.")(sessions.status)
 app.command("invites", help="Linki zaproszeń i tokeny (poufne: dają dostęp do karty).")(
     sessions.invites

@@ -1,0 +1,137 @@
+"""What the respondent handlers share: the services, sending, and the step after an answer.
+
+Handlers are thin: they turn an update into one service call (run in a worker thread,
+since the services are synchronous and commit before returning) and the result into
+a reply. The database is the record: nothing about a card is kept in memory here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from telegram import Bot, Update
+
+from bot import render, texts
+from bot import keyboards as kb
+from bot.render import Reply
+from domain.cards.catalog import CardCatalog
+from domain.cards.model import Lang, Question
+from services.access import AccessService
+from services.card_state import CardState, Provenance
+from services.chat import ChatService, Respondent, changed_since_submission
+from services.collection import CollectionService, RecordResult
+from services.schedule import ScheduleService
+from services.staff import StaffService
+from services.submission import SubmissionService
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Services:
+    """The use cases the bot talks to (built once, by the composition root)."""
+
+    chat: ChatService
+    collection: CollectionService
+    submission: SubmissionService
+    access: AccessService
+    schedule: ScheduleService
+    staff: StaffService
+    catalog: CardCatalog
+    bot_username: str
+
+
+async def call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a synchronous use case in a worker thread (it commits before it returns)."""
+    return await asyncio.to_thread(fn, *args, **kwargs)
+
+
+def user_id(update: Update) -> int:
+    """The Telegram user behind an update (private chats: also the chat id)."""
+    assert update.effective_user is not None
+    return update.effective_user.id
+
+
+def provenance(update: Update, respondent: Respondent) -> Provenance:
+    """Channel, Telegram update id and contact of an answer (channels.md, provenance)."""
+    return Provenance("telegram", f"tg-update:{update.update_id}", respondent.contact.id)
+
+
+class Conversation:
+    """Sending questions, warnings and summaries to one chat."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    async def send(self, bot: Bot, chat_id: int, reply: Reply) -> None:
+        """One message (interactive: it goes ahead of reminders in the rate limiter)."""
+        await bot.send_message(chat_id, reply.text, reply_markup=reply.markup)
+
+    async def say(self, bot: Bot, chat_id: int, text: str) -> None:
+        """A plain message."""
+        await bot.send_message(chat_id, text)
+
+    async def ask(
+        self, bot: Bot, chat_id: int, state: CardState, lang: Lang, *, lead: str = "",
+        resumed: bool = False,
+    ) -> None:  # fmt: skip
+        """The current question, or the summary when nothing is left to ask."""
+        question = state.current_question()
+        if question is None:
+            await self.summary(bot, chat_id, state, lang, lead=lead)
+            return
+        await self.send(bot, chat_id, render.question_reply(state, question, lang, lead=lead,
+                                                            resumed=resumed))  # fmt: skip
+
+    async def resume(self, bot: Bot, chat_id: int, uid: int, assignment_id: int, lang: Lang) -> None:
+        """Back into the card at its first unanswered question ("Wracamy do pytania 9 z 41")."""
+        state = await call(self.services.chat.choose, uid, assignment_id)
+        question = state.current_question()
+        lead = ""
+        if question is not None and state.answered_count:
+            lead = texts.resume(*state.position(question), lang)
+        await self.ask(bot, chat_id, state, lang, lead=lead, resumed=True)
+
+    async def after(self, bot: Bot, chat_id: int, result: RecordResult, lang: Lang,
+                    lead: str = "") -> None:  # fmt: skip
+        """What follows an accepted answer: its warning, the next question or the summary."""
+        if result.warnings:
+            await self.warn(bot, chat_id, result, lang)
+            return
+        await self.ask(bot, chat_id, result.state, lang, lead=lead)
+
+    async def warn(self, bot: Bot, chat_id: int, result: RecordResult, lang: Lang) -> None:
+        """"Czy to prawda?": the respondent stays on the question until they answer."""
+        state, question = result.state, result.question
+        aid = state.assignment.id or 0
+        await call(self.services.collection.goto, aid, question.id)
+        message = "\n".join(w.message(lang) for w in result.warnings)
+        base = kb.Press("", aid, state.assignment.revision, state.card.order[question.id])
+        await self.send(bot, chat_id, Reply(texts.warning(message, lang),
+                                            kb.warning_keyboard(base, lang)))  # fmt: skip
+
+    async def rejected(self, bot: Bot, chat_id: int, result: RecordResult, lang: Lang) -> None:
+        """What was wrong, with an example, and the same question again."""
+        assert result.error is not None
+        reply = render.question_reply(
+            result.state, result.question, lang, lead=result.error.message(lang), prefill=False
+        )
+        await self.send(bot, chat_id, reply)
+
+    async def summary(self, bot: Bot, chat_id: int, state: CardState, lang: Lang,
+                      lead: str = "") -> None:  # fmt: skip
+        """All answers by part and sphere, with correction and send buttons."""
+        if state.assignment.submitted_at and not changed_since_submission(state):
+            text = texts.submitted_status(state.assignment.submission_no or "",
+                                          state.assignment.submitted_at, state.deadline, lang)
+            lead = f"{lead}\n\n{text}".strip()  # fmt: skip
+        for reply in render.summary_replies(state, lang, lead):
+            await self.send(bot, chat_id, reply)
+
+    def question_at(self, state: CardState, index: int) -> Question | None:
+        """The question at a position on the card (from a button), if it exists."""
+        questions = state.card.questions
+        return questions[index] if 0 <= index < len(questions) else None
