@@ -157,9 +157,12 @@ class OutboxStatus(StrEnum):
     """Delivery state of an outbound message."""
 
     PENDING = "pending"
+    LEASED = "leased"  # claimed by a dispatcher, not yet attempted
+    SENDING = "sending"  # handed to the channel; a crash now leaves it ambiguous
     SENT = "sent"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    UNKNOWN = "unknown"  # the dispatcher died mid-send: not resent, shown to staff
 
 
 class OutboxMessage(_Entity):

@@ -1,10 +1,13 @@
 """The outbox dispatcher: durable, deduplicated delivery with retries and fallback.
 
 Every outbound message is a row first (channels.md, "Outbound messages go through a
-durable outbox"). A dispatcher leases due rows, hands each to the channel's sender,
-and records the outcome. A dispatcher that dies mid-send loses only its lease: the
-row becomes due again when the lease runs out (at-least-once; the window is the
-duration of one send).
+durable outbox"). States: pending → leased (claimed by a dispatcher) → sending
+(committed right before the channel call) → sent | pending (retry later) | failed.
+A dispatcher killed before a send loses only its lease: the row becomes due again.
+One killed *during* a send leaves the row `sending`; when its lease runs out it becomes
+`unknown` and is NOT resent, because neither Telegram nor SMTP lets us ask whether it
+arrived and a duplicate reminder or receipt is worse than one that staff can requeue
+(`unknown` rows are counted on /healthz).
 """
 
 from __future__ import annotations
@@ -100,6 +103,13 @@ class OutboxService:
                 _give_up(uow, message, outcome.reason, now)
             uow.commit()
 
+    def start_sending(self, message: OutboxMessage) -> bool:
+        """Commit the point of no return; False when another dispatcher took the row."""
+        with self.uow() as uow:
+            started = uow.outbox.start_sending(message.id or 0, self.clock.now() + LEASE)
+            uow.commit()
+            return started
+
     def backlog(self) -> dict[str, int]:
         """Due, undelivered messages per channel (for /healthz and staff)."""
         with self.uow() as uow:
@@ -110,6 +120,9 @@ class OutboxService:
         claimed = await asyncio.to_thread(self.claim, sender.channel, limit)
         sent = 0
         for message in claimed:
+            if not await asyncio.to_thread(self.start_sending, message):
+                continue
+            message = message.model_copy(update={"attempts": message.attempts + 1})
             outcome = await _safe_send(sender.send, message)
             await asyncio.to_thread(self.record, message, outcome)
             sent += isinstance(outcome, Delivered)

@@ -382,12 +382,21 @@ class OutboxRepo(_Repo[OutboxMessage]):
     def claim_due(
         self, channel: str, now: datetime, limit: int, lease_until: datetime
     ) -> list[OutboxMessage]:
-        """Lease due messages: other dispatchers skip them until the lease runs out."""
+        """Lease due messages (also leases that ran out before any attempt)."""
+        self.s.execute(
+            update(OutboxRow)
+            .where(
+                OutboxRow.channel == channel,
+                OutboxRow.status == "sending",
+                OutboxRow.next_attempt_at <= now,
+            )
+            .values(status="unknown", last_error="dispatcher stopped during the send")
+        )
         stmt = (
             select(OutboxRow)
             .where(
                 OutboxRow.channel == channel,
-                OutboxRow.status == "pending",
+                OutboxRow.status.in_(("pending", "leased")),
                 OutboxRow.next_attempt_at <= now,
             )
             .order_by(OutboxRow.next_attempt_at, OutboxRow.id)
@@ -396,10 +405,19 @@ class OutboxRepo(_Repo[OutboxMessage]):
         )
         rows = list(self.s.scalars(stmt))
         for row in rows:
+            row.status = "leased"
             row.next_attempt_at = lease_until
-            row.attempts += 1
         self.s.flush()
         return [self._entity(r) for r in rows]
+
+    def start_sending(self, message_id: int, lease_until: datetime) -> bool:
+        """leased → sending, right before the send; False if the lease was lost."""
+        stmt = (
+            update(OutboxRow)
+            .where(OutboxRow.id == message_id, OutboxRow.status == "leased")
+            .values(status="sending", attempts=OutboxRow.attempts + 1, next_attempt_at=lease_until)
+        )
+        return bool(self.s.execute(stmt).rowcount)
 
     def get(self, message_id: int) -> OutboxMessage | None:
         return self._get(message_id)
@@ -423,7 +441,7 @@ class OutboxRepo(_Repo[OutboxMessage]):
     def backlog(self, now: datetime) -> dict[str, int]:
         stmt = (
             select(OutboxRow.channel, func.count())
-            .where(OutboxRow.status == "pending", OutboxRow.next_attempt_at <= now)
+            .where(OutboxRow.status.in_(("pending", "leased")), OutboxRow.next_attempt_at <= now)
             .group_by(OutboxRow.channel)
         )
         return {channel: int(count) for channel, count in self.s.execute(stmt)}
@@ -563,7 +581,10 @@ class IndicatorRepo:
             stmt = stmt.where(IndicatorValueRow.level == level)
         if prefix:
             stmt = stmt.where(col(IndicatorValueRow.teryt).startswith(prefix, autoescape=True))
-        return [StoredValue(*row) for row in self.s.execute(stmt.order_by(IndicatorValueRow.id))]
+        # A national snapshot holds ~150,000 values: plain driver rows (see _driver_rows).
+        return [
+            StoredValue(*row) for row in _driver_rows(self.s, stmt.order_by(IndicatorValueRow.id))
+        ]
 
 
 def _driver_rows(session: Session, stmt: Any) -> list[Any]:

@@ -337,16 +337,22 @@ class FakeOutbox(_Table):
     def claim_due(
         self, channel: str, now: datetime, limit: int, lease_until: datetime
     ) -> list[OutboxMessage]:
-        due = [
-            m
-            for m in self.rows.values()
-            if m.channel == channel and m.status == "pending" and m.next_attempt_at <= now
-        ]
+        mine = [m for m in self.rows.values() if m.channel == channel]
+        for m in mine:
+            if m.status == "sending" and m.next_attempt_at <= now:
+                m.status, m.last_error = "unknown", "dispatcher stopped during the send"
+        due = [m for m in mine if m.status in ("pending", "leased") and m.next_attempt_at <= now]
         due.sort(key=lambda m: (m.next_attempt_at, m.id))
         for m in due[:limit]:
-            m.next_attempt_at = lease_until
-            m.attempts += 1
+            m.status, m.next_attempt_at = "leased", lease_until
         return [m.model_copy(deep=True) for m in due[:limit]]
+
+    def start_sending(self, message_id: int, lease_until: datetime) -> bool:
+        m = self.rows[message_id]
+        if m.status != "leased":
+            return False
+        m.status, m.attempts, m.next_attempt_at = "sending", m.attempts + 1, lease_until
+        return True
 
     def get(self, message_id: int) -> OutboxMessage | None:
         return self._get(message_id)
@@ -370,7 +376,7 @@ class FakeOutbox(_Table):
     def backlog(self, now: datetime) -> dict[str, int]:
         counts: dict[str, int] = {}
         for m in self.rows.values():
-            if m.status == "pending" and m.next_attempt_at <= now:
+            if m.status in ("pending", "leased") and m.next_attempt_at <= now:
                 counts[m.channel] = counts.get(m.channel, 0) + 1
         return counts
 

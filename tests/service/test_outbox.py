@@ -64,11 +64,39 @@ async def test_leased_message_is_not_sent_twice_and_comes_back_after_lease(
 ) -> None:
     outbox = OutboxService(app.uow, app.clock)
     enqueue(app, "k1")
-    assert len(outbox.claim("email")) == 1  # a dispatcher that then dies
+    assert len(outbox.claim("email")) == 1  # a dispatcher that then dies before sending
     assert outbox.claim("email") == []
     clock.advance(minutes=3)
     again = outbox.claim("email")
-    assert [m.dedupe_key for m in again] == ["k1"] and again[0].attempts == 2
+    assert [m.dedupe_key for m in again] == ["k1"] and again[0].attempts == 0
+    sender = ScriptedSender("email")
+    clock.advance(minutes=3)
+    assert await outbox.drain(sender) == 1 and statuses(app) == {"k1": "sent"}
+
+
+async def test_dispatcher_killed_mid_send_never_sends_twice(app: App, clock: FakeClock) -> None:
+    outbox = OutboxService(app.uow, app.clock)
+    enqueue(app, "k1")
+    enqueue(app, "k2")
+    claimed = outbox.claim("email")
+    assert outbox.start_sending(claimed[0])  # the send starts … and the process dies
+    clock.advance(minutes=3)
+    sender = ScriptedSender("email")
+    assert await outbox.drain(sender) == 1
+    assert [m.dedupe_key for m in sender.sent] == ["k2"]  # k2 was never attempted: sent now
+    assert statuses(app) == {"k1": "unknown", "k2": "sent"}
+    clock.advance(hours=5)
+    assert await outbox.drain(sender) == 0  # the ambiguous one is never resent
+
+
+async def test_lost_lease_is_not_sent(app: App, clock: FakeClock) -> None:
+    outbox = OutboxService(app.uow, app.clock)
+    enqueue(app, "k1")
+    slow = outbox.claim("email")
+    clock.advance(minutes=3)
+    fast = outbox.claim("email")  # the slow dispatcher's lease ran out
+    assert outbox.start_sending(fast[0])
+    assert not outbox.start_sending(slow[0])
 
 
 async def test_transient_failure_retries_with_backoff_then_gives_up(
