@@ -37,6 +37,7 @@ test: venv services lint typecheck
 
 bench: venv services
 	$(BIN)/python bench/collection.py
+	$(BIN)/python bench/indicators.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -4,14 +4,16 @@ The data is loaded with bulk SQL (what `registry import` and `session open` woul
 written): organisations in ~2,500 gminy with one contact each (a third of the NGO
 contacts on Telegram), one assignment each, its invitation in the outbox, a fifth of
 the cards started (ten answers each), a tenth submitted, twenty staff members.
-Measured, each a separate tick through `ScheduleService.tick`:
+Measured through `ScheduleService.tick`, one tick a (fake) minute:
 
-- *D-7*: every unsubmitted assignment gets its reminder (the heaviest respondent tick);
-- *idle*: the next minute, nothing new (what every minute of the day costs);
+- *d7*: the reminder day, every unsubmitted assignment due at 08:00: the first tick
+  (at most BATCH_LIMIT respondent messages) and all ticks until nothing is left;
+- *idle*: a tick half an hour later, nothing new (what every minute of the day costs);
 - *late*: the first day after the deadline: overdue notices plus the staff alerts
   listing every late assignment of their territories.
 
     .venv/bin/python bench/schedule.py [--assignments 25000] [--backend sqlite|postgres|both]
+                                       [--batch-limit 5000 | 0 for one tick doing all]
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import UTC, date, datetime
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +38,7 @@ from domain.cards.catalog import CardCatalog
 from domain.cards.values import parse_value, to_json
 from kartomat.bootstrap import App, wire
 from kartomat.settings import Settings
+from services.schedule import BATCH_LIMIT, ScheduleService, TickResult
 from storage.engine import make_engine
 from storage.migrate import upgrade
 from storage.tables import (
@@ -69,7 +73,7 @@ def answers_template(catalog: CardCatalog, kind: str, count: int = 10) -> list[t
         try:
             options = card.options_of(question)
             value = parse_value(question, options, raw_answer(question), today=date(2026, 11, 10))
-        except Exception:  # noqa: BLE001,S112  (a sample answer that does not fit: skip it)
+        except Exception:  # noqa: S112  (a sample answer that does not fit: skip it)
             continue
         found.append((question.id, to_json(question, value.value)))
         if len(found) == count:
@@ -171,40 +175,52 @@ def load(engine: Engine, n: int, catalog: CardCatalog) -> None:
             conn.execute(text("ANALYZE"))
 
 
-def timed_tick(app: App, when: datetime) -> tuple[float, dict[str, int]]:
-    """Seconds one tick took at `when`, and what it enqueued."""
+def timed_tick(app: App, when: datetime) -> tuple[float, TickResult]:
+    """Seconds one tick took at `when`, and what it did."""
     app.clock.current = when  # type: ignore[attr-defined]
     start = time.perf_counter()
     result = app.schedule.tick()
-    return time.perf_counter() - start, result.enqueued
+    return time.perf_counter() - start, result
 
 
-def build(engine: Engine, tmp: Path) -> App:
-    """A wired app on the engine with a fake clock."""
+def build(engine: Engine, tmp: Path, batch_limit: int) -> App:
+    """A wired app on the engine with a fake clock and the given tick batch limit."""
     sessions = uow_factory(engine)
     clock = FakeClock(OPENED)
     settings = Settings(database_url="sqlite://", secret_key_file=tmp / "secret")
-    return wire(settings, lambda: SqlUnitOfWork(sessions), clock, b"bench-secret", engine)
+    app = wire(settings, lambda: SqlUnitOfWork(sessions), clock, b"bench-secret", engine)
+    app.schedule = ScheduleService(app.uow, app.catalog, app.clock, batch_limit=batch_limit)
+    return app
 
 
-def measure(engine: Engine, tmp: Path, n: int) -> dict[str, Any]:
-    """Load the data, then time the three ticks."""
+def drain(app: App, when: datetime, label: str) -> dict[str, Any]:
+    """Tick once a minute from `when` until nothing due is left; time the first and all."""
+    seconds, result = timed_tick(app, when)
+    out: dict[str, Any] = {f"{label}_first_s": round(seconds, 3)}
+    total, ticks, enqueued = seconds, 1, Counter(result.enqueued)
+    while result.remaining:
+        seconds, result = timed_tick(app, when + timedelta(minutes=ticks))
+        total, ticks = total + seconds, ticks + 1
+        enqueued.update(result.enqueued)
+    out.update({f"{label}_all_s": round(total, 3), f"{label}_ticks": ticks,
+                f"{label}_enqueued": dict(enqueued)})  # fmt: skip
+    return out
+
+
+def measure(engine: Engine, tmp: Path, n: int, batch_limit: int) -> dict[str, Any]:
+    """Load the data, then time the reminder day, an idle minute and the first late day."""
     upgrade(engine)
-    app = build(engine, tmp)
+    app = build(engine, tmp, batch_limit)
     load(engine, n, app.catalog)
-    results: dict[str, Any] = {}
-    for label, when in (
-        ("d7", datetime(2026, 11, 23, 7, 0, tzinfo=UTC)),  # Monday 08:00 in Warsaw
-        ("idle", datetime(2026, 11, 23, 7, 1, tzinfo=UTC)),
-        ("late", datetime(2026, 12, 1, 7, 0, tzinfo=UTC)),
-    ):
-        seconds, enqueued = timed_tick(app, when)
-        results[f"{label}_s"] = round(seconds, 3)
-        results[f"{label}_enqueued"] = enqueued
+    d7 = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)  # Monday 08:00 in Warsaw
+    results = drain(app, d7, "d7")
+    seconds, _ = timed_tick(app, d7 + timedelta(minutes=30))
+    results["idle_s"] = round(seconds, 3)
+    results.update(drain(app, datetime(2026, 12, 1, 7, 0, tzinfo=UTC), "late"))
     return results
 
 
-def run(backend: str, n: int) -> dict[str, Any]:
+def run(backend: str, n: int, batch_limit: int) -> dict[str, Any]:
     """One measurement on one backend (a throw-away database)."""
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
@@ -218,14 +234,14 @@ def run(backend: str, n: int) -> dict[str, Any]:
                 conn.execute(text(f'CREATE DATABASE "{name}"'))
             engine = make_engine(PG_ADMIN.rsplit("/", 1)[0] + "/" + name)
         try:
-            results = measure(engine, tmp, n)
+            results = measure(engine, tmp, n, batch_limit)
         finally:
             engine.dispose()
             if admin is not None:
                 with admin.connect() as conn:
                     conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
                 admin.dispose()
-    return {"backend": backend, "assignments": n, **results}
+    return {"backend": backend, "assignments": n, "batch_limit": batch_limit, **results}
 
 
 def main() -> None:
@@ -233,10 +249,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--assignments", type=int, default=25_000)
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument(
+        "--batch-limit", type=int, default=BATCH_LIMIT, help="0: no limit (one tick does all)"
+    )
     args = parser.parse_args()
+    limit = args.batch_limit or 10**9
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
     for backend in backends:
-        print(json.dumps(run(backend, args.assignments)))
+        print(json.dumps(run(backend, args.assignments, limit)))
 
 
 if __name__ == "__main__":

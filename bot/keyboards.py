@@ -44,9 +44,15 @@ class Press:
     def encode(self) -> str:
         """The callback data; never longer than Telegram allows."""
         data = ":".join(
-            (VERSION, self.action, str(self.assignment_id), str(self.revision), str(self.index),
-             self.arg)
-        )  # fmt: skip
+            (
+                VERSION,
+                self.action,
+                str(self.assignment_id),
+                str(self.revision),
+                str(self.index),
+                self.arg,
+            )
+        )
         if len(data.encode("utf-8")) > MAX_BYTES:
             raise ValueError(f"callback data over {MAX_BYTES} bytes: {data}")
         return data
@@ -75,7 +81,7 @@ def rows(buttons: Sequence[InlineKeyboardButton], width: int) -> list[list[Inlin
 
 
 def option_text(number: str, option: Option, lang: Lang) -> str:
-    """"06 lubelskie", "2. fundacja": the number typed for it and its label."""
+    """ "06 lubelskie", "2. fundacja": the number typed for it and its label."""
     label = option.label_pl if lang == "pl" else option.label_en
     return f"{number} {label}" if number.isdigit() and len(number) == 2 else f"{number}. {label}"
 
@@ -94,9 +100,13 @@ def one_keyboard(base: Press, options: OptionList, lang: Lang) -> InlineKeyboard
 def yesno_keyboard(base: Press, lang: Lang) -> InlineKeyboardMarkup:
     """Tak / Nie."""
     return InlineKeyboardMarkup(
-        [[button(pick(lang, "Tak", "Yes"), _with(base, ANSWER, "y")),
-          button(pick(lang, "Nie", "No"), _with(base, ANSWER, "n"))]]
-    )  # fmt: skip
+        [
+            [
+                button(pick(lang, "Tak", "Yes"), _with(base, ANSWER, "y")),
+                button(pick(lang, "Nie", "No"), _with(base, ANSWER, "n")),
+            ]
+        ]
+    )
 
 
 def many_keyboard(base: Press, options: OptionList, mask: int, lang: Lang) -> InlineKeyboardMarkup:
@@ -112,26 +122,38 @@ def many_keyboard(base: Press, options: OptionList, mask: int, lang: Lang) -> In
 def prefill_keyboard(base: Press, lang: Lang) -> InlineKeyboardMarkup:
     """Potwierdź / Zmień."""
     return InlineKeyboardMarkup(
-        [[button(pick(lang, "Potwierdź", "Confirm"), _with(base, CONFIRM)),
-          button(pick(lang, "Zmień", "Change"), _with(base, CHANGE))]]
-    )  # fmt: skip
+        [
+            [
+                button(pick(lang, "Potwierdź", "Confirm"), _with(base, CONFIRM)),
+                button(pick(lang, "Zmień", "Change"), _with(base, CHANGE)),
+            ]
+        ]
+    )
 
 
 def warning_keyboard(base: Press, lang: Lang) -> InlineKeyboardMarkup:
     """Tak, zgadza się / Popraw."""
     return InlineKeyboardMarkup(
-        [[button(pick(lang, "Tak, zgadza się", "Yes, that's right"), _with(base, AGREE)),
-          button(pick(lang, "Popraw", "Correct it"), _with(base, FIX))]]
-    )  # fmt: skip
+        [
+            [
+                button(pick(lang, "Tak, zgadza się", "Yes, that's right"), _with(base, AGREE)),
+                button(pick(lang, "Popraw", "Correct it"), _with(base, FIX)),
+            ]
+        ]
+    )
 
 
 def greeting_keyboard(assignment_id: int, revision: int, lang: Lang) -> InlineKeyboardMarkup:
     """Zaczynamy / Później."""
     base = Press(BEGIN, assignment_id, revision)
     return InlineKeyboardMarkup(
-        [[button(pick(lang, "Zaczynamy", "Let's start"), base),
-          button(pick(lang, "Później", "Later"), _with(base, LATER))]]
-    )  # fmt: skip
+        [
+            [
+                button(pick(lang, "Zaczynamy", "Let's start"), base),
+                button(pick(lang, "Później", "Later"), _with(base, LATER)),
+            ]
+        ]
+    )
 
 
 def choice_keyboard(choices: Sequence[tuple[int, int, str]]) -> InlineKeyboardMarkup:
@@ -153,9 +175,13 @@ def confirm_submit_keyboard(assignment_id: int, revision: int, lang: Lang) -> In
     """Send despite the warnings, or go back to the summary."""
     base = Press(SUBMIT, assignment_id, revision, arg="1")
     return InlineKeyboardMarkup(
-        [[button(pick(lang, "Tak, zgadza się – wyślij", "Yes, send it"), base),
-          button(pick(lang, "Popraw", "Correct"), _with(base, SUMMARY))]]
-    )  # fmt: skip
+        [
+            [
+                button(pick(lang, "Tak, zgadza się – wyślij", "Yes, send it"), base),
+                button(pick(lang, "Popraw", "Correct"), _with(base, SUMMARY)),
+            ]
+        ]
+    )
 
 
 def questions_keyboard(
@@ -169,5 +195,6 @@ def questions_keyboard(
 
 
 def _with(base: Press, action: str, arg: str = "", *, index: int | None = None) -> Press:
-    return Press(action, base.assignment_id, base.revision,
-                 base.index if index is None else index, arg)  # fmt: skip
+    return Press(
+        action, base.assignment_id, base.revision, base.index if index is None else index, arg
+    )

@@ -75,7 +75,7 @@ class Limits:
 class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
     """Keeps the bot under Telegram's flood limits; `limits=None` sends without pacing."""
 
-    def __init__(self, limits: Limits | None = Limits()) -> None:  # noqa: B008 (frozen)
+    def __init__(self, limits: Limits | None = Limits()) -> None:
         self.limits = limits
         self._global = Bucket(limits.burst, limits.per_second) if limits else None
         self._chats: dict[str, Bucket] = {}
@@ -107,8 +107,9 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
                 return await callback(*args, **kwargs)
             except RetryAfter as error:
                 self.too_many_requests += 1
-                self._paused_until = max(self._paused_until, time.monotonic() +
-                                         retry_seconds(error))  # fmt: skip
+                self._paused_until = max(
+                    self._paused_until, time.monotonic() + retry_seconds(error)
+                )
                 attempts += 1
                 if bulk or self.limits is None or attempts > self.limits.retries:
                     raise
@@ -134,6 +135,7 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
             assert self.limits is not None
             if len(self._chats) > 20_000:
                 self._chats = {k: b for k, b in self._chats.items() if now - b.updated < 10}
-            bucket = self._chats[chat_id] = Bucket(self.limits.chat_burst,
-                                                   self.limits.chat_per_second)  # fmt: skip
+            bucket = self._chats[chat_id] = Bucket(
+                self.limits.chat_burst, self.limits.chat_per_second
+            )
         return bucket

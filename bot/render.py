@@ -70,8 +70,9 @@ def question_reply(
 def _markup(
     state: CardState, question: Question, lang: Lang, prefilled: bool, mask: int
 ) -> InlineKeyboardMarkup | None:
-    base = kb.Press("", state.assignment.id or 0, state.assignment.revision,
-                    state.card.order[question.id])  # fmt: skip
+    base = kb.Press(
+        "", state.assignment.id or 0, state.assignment.revision, state.card.order[question.id]
+    )
     options = state.card.options_of(question)
     if prefilled:
         return kb.prefill_keyboard(base, lang)
@@ -85,7 +86,7 @@ def _markup(
 
 
 def short_title(title: str) -> str:
-    """"Sfera 3" of "Sfera 3 – Organizowanie…"."""
+    """ "Sfera 3" of "Sfera 3 – Organizowanie…"."""
     return title.split(" – ", 1)[0]
 
 
@@ -102,7 +103,9 @@ def summary_replies(state: CardState, lang: Lang, lead: str = "") -> list[Reply]
         sections.append((index, short_title(title)))
     blocks.append(texts.summary_outro(lang))
     messages = _pack(blocks)
-    markup = kb.summary_keyboard(state.assignment.id or 0, state.assignment.revision, sections, lang)
+    markup = kb.summary_keyboard(
+        state.assignment.id or 0, state.assignment.revision, sections, lang
+    )
     return [Reply(m) for m in messages[:-1]] + [Reply(messages[-1], markup)]
 
 

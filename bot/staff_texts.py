@@ -61,7 +61,9 @@ def reminded(external_id: str, results: list[Reminded]) -> str:
     for r in results:
         card = CARD.get(r.card, r.card)
         if r.channel is None:
-            lines.append(f"• {card}: brak działającego kanału kontaktu – przypomnienie nie pójdzie.")
+            lines.append(
+                f"• {card}: brak działającego kanału kontaktu – przypomnienie nie pójdzie."
+            )
         elif r.queued:
             lines.append(f"• {card}: przypomnienie wysłane ({r.channel}).")
         else:

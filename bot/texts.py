@@ -77,11 +77,13 @@ def no_open_cards(lang: Lang) -> str:
 
 def resume(index: int, total: int, lang: Lang) -> str:
     """Back in the card after a pause or a restart."""
-    return pick(lang, f"Wracamy do pytania {index} z {total}.", f"Back to question {index} of {total}.")
+    return pick(
+        lang, f"Wracamy do pytania {index} z {total}.", f"Back to question {index} of {total}."
+    )
 
 
 def later(lang: Lang) -> str:
-    """"Później": the card waits."""
+    """ "Później": the card waits."""
     return pick(
         lang,
         "Dobrze, karta poczeka. Aby wrócić, wystarczy napisać dowolną wiadomość.",
@@ -173,7 +175,9 @@ def optional_note(lang: Lang) -> str:
 
 def prefilled(value: str, lang: Lang) -> str:
     """A value known from the registry, to confirm or change."""
-    return pick(lang, f"Zapisane: {value} — Potwierdź / Zmień", f"Saved: {value} — Confirm / Change")
+    return pick(
+        lang, f"Zapisane: {value} — Potwierdź / Zmień", f"Saved: {value} — Confirm / Change"
+    )
 
 
 def change_prompt(lang: Lang) -> str:
@@ -182,7 +186,7 @@ def change_prompt(lang: Lang) -> str:
 
 
 def other_prompt(label: str, chosen: str, lang: Lang) -> str:
-    """"inny"/"inne" needs its free-text description."""
+    """ "inny"/"inne" needs its free-text description."""
     example = f"{chosen}, {label}: pomoc prawna" if chosen else f"{label}: fundacja rodzinna"
     return pick(
         lang,
@@ -192,7 +196,7 @@ def other_prompt(label: str, chosen: str, lang: Lang) -> str:
 
 
 def nothing_chosen(lang: Lang) -> str:
-    """"Gotowe" with no toggle on."""
+    """ "Gotowe" with no toggle on."""
     return pick(
         lang,
         "Nic nie zaznaczono – prosimy wybrać co najmniej jedną pozycję.",
@@ -206,7 +210,7 @@ def warning(message: str, lang: Lang) -> str:
 
 
 def fix_prompt(lang: Lang) -> str:
-    """"Popraw" after a warning."""
+    """ "Popraw" after a warning."""
     return pick(lang, "Proszę wpisać poprawną wartość.", "Please type the correct value.")
 
 
@@ -289,7 +293,9 @@ def problem_sent(lang: Lang) -> str:
 
 def language_set(lang: Lang) -> str:
     """/jezyk."""
-    return pick(lang, "Język: polski. (English: /jezyk en)", "Language: English. (Polski: /jezyk pl)")
+    return pick(
+        lang, "Język: polski. (English: /jezyk en)", "Language: English. (Polski: /jezyk pl)"
+    )
 
 
 def unknown_command(lang: Lang) -> str:

@@ -15,6 +15,7 @@ from domain.indicators import builtin_indicators
 from kartomat.settings import Settings
 from mailer.wiring import MailServices, wire_mail
 from services.access import AccessService
+from services.chat import ChatService
 from services.collection import CollectionService
 from services.export import ExportService
 from services.indicators import IndicatorService
@@ -24,6 +25,7 @@ from services.registry import RegistryService
 from services.report import ReportService
 from services.schedule import ScheduleService
 from services.sessions import SessionService
+from services.staff import StaffService
 from services.submission import SubmissionService
 from storage.engine import make_engine
 from storage.migrate import upgrade
@@ -58,6 +60,8 @@ class App:
     schedule: ScheduleService
     indicators: IndicatorService
     report: ReportService
+    chat: ChatService
+    staff: StaffService
     mail: MailServices
 
 
@@ -119,5 +123,7 @@ def wire(
         schedule=ScheduleService(uow, catalog, clock),
         indicators=indicators,
         report=ReportService(uow, indicators, clock),
+        chat=ChatService(uow, catalog, clock),
+        staff=StaffService(uow, catalog, clock),
         mail=wire_mail(settings, uow, catalog, clock, secret, collection, submission),
     )

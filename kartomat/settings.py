@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     telegram_base_url: str = "https://api.telegram.org/bot"
     telegram_bot_username: str = "kartomat_bot"
     telegram_webhook_url: str | None = None
+    # Webhook mode: where this process listens (behind the load balancer / TLS proxy) and
+    # the secret Telegram echoes in X-Telegram-Bot-Api-Secret-Token.
+    telegram_webhook_listen: str = "127.0.0.1"
+    telegram_webhook_port: int = 8443
+    telegram_webhook_secret: SecretStr | None = None
 
     smtp_host: str | None = None
     smtp_port: int = 587

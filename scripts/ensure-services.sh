@@ -14,3 +14,10 @@ if ! command -v chromium >/dev/null 2>&1; then
   echo "Installing Chromium…"
   apt-get update -qq && apt-get install -y -qq chromium
 fi
+
+# Dovecot IMAP for the mail integration tests (tests/integration/mail/): each test run
+# starts its own instance from a temp config; the Debian system service stays off.
+command -v dovecot >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd)
+if command -v service >/dev/null 2>&1 && pgrep -x dovecot >/dev/null 2>&1 && [ -f /run/dovecot/master.pid ]; then
+  service dovecot stop >/dev/null 2>&1 || true
+fi

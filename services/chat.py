@@ -122,7 +122,7 @@ class ChatService:
     def confirm_warning(
         self, telegram_user_id: int, assignment_id: int, question_id: str, revision: int
     ) -> CardState | None:
-        """"Tak, zgadza się": move on past the question; None when the card changed since."""
+        """ "Tak, zgadza się": move on past the question; None when the card changed since."""
 
         def work(uow: UnitOfWork) -> CardState | None:
             state = self._locked(uow, telegram_user_id, assignment_id)

@@ -21,6 +21,7 @@ from services.collection import BatchResult, CollectionService
 from services.mail_match import Match
 from services.mail_ports import IncomingAnswer, IncomingMail
 from services.submission import Incomplete, NeedsConfirmation, SubmissionService
+from services.unit import load_state
 
 
 @dataclass
@@ -70,7 +71,7 @@ class MailApplier:
         if reason is not None:
             return Applied("refused", notice=reason)
         assignment_id = match.assignment.id or 0
-        state = self.collection.state(assignment_id)
+        state = self._state(assignment_id)
         changed = {a.code: a for a in mail.answers if _is_new(state, a)}
         explicit = [a for a in mail.answers if not a.quoted and a.code not in changed]
         rejected = [
@@ -96,6 +97,12 @@ class MailApplier:
         hard = bool(rejected or mail.conflicts)
         submitted = self._submit(after, mail, bool(done), hard, provenance, payload)
         return Applied("applied", payload, submitted=submitted)
+
+    def _state(self, assignment_id: int) -> CardState:
+        """Answers in force, without the contact and warnings (only compared against)."""
+        c = self.collection
+        with c.uow() as uow:
+            return load_state(uow, c.catalog, c.clock, assignment_id, with_contact=False)
 
     def _record(
         self, assignment_id: int, changed: dict[str, IncomingAnswer], provenance: Provenance

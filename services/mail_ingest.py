@@ -86,10 +86,15 @@ class MailIngestService:
                 return added, True
             return uow.inbound.by_sha256(digest), False
 
-    def process(self, inbound_id: int) -> str:
-        """Step 2 for a stored message (no-op when already done); returns its status."""
-        with self.uow() as uow:
-            inbound = uow.inbound.get(inbound_id)
+    def process(self, inbound_id: int, stored: InboundMessage | None = None) -> str:
+        """Step 2 for a stored message (no-op when already done); returns its status.
+
+        `stored`: the row just written by `store` (saves reading it back).
+        """
+        inbound = stored
+        if inbound is None:
+            with self.uow() as uow:
+                inbound = uow.inbound.get(inbound_id)
         if inbound is None:
             raise LookupError(inbound_id)
         if inbound.status in FINAL_STATUSES:
@@ -174,7 +179,7 @@ class MailIngestService:
             self._note_size(stored, item.size)
         report.stored += new
         report.duplicates += not new
-        outcome = self.process(stored.id or 0)
+        outcome = self.process(stored.id or 0, stored if new and not oversize else None)
         report.statuses[outcome] += 1
         return destination(outcome)
 

@@ -234,6 +234,8 @@ class MailProcessor:
             )
 
     def _alert(self, uow: UnitOfWork, inbound: InboundMessage, outcome: Outcome) -> None:
+        if not outcome.staff:
+            return
         org = None
         if outcome.assignment_id:
             context = uow.assignments.context(outcome.assignment_id)

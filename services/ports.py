@@ -59,6 +59,15 @@ class ContactAddress(NamedTuple):
     is_primary: bool
 
 
+class SentDay(NamedTuple):
+    """The latest day messages of one kind went to one assignment (from the dedupe keys)."""
+
+    assignment_id: int
+    kind: str
+    day: date | None  # None: a key without a date (then the day it was queued counts)
+    created_at: datetime  # when the latest of them was queued
+
+
 class OutboxRecord(NamedTuple):
     """What the scheduler needs of an outbox row to know what already went."""
 
@@ -146,10 +155,10 @@ class OutboxRepository(Protocol):
     def add_many(self, messages: Sequence[OutboxMessage]) -> list[str]:
         """Insert, ignoring duplicate dedupe keys; the keys actually inserted."""
         ...
-    def records_for_sessions(
-        self, session_ids: Collection[int], kinds: Collection[str]
-    ) -> list[OutboxRecord]: ...
     def records_since(self, kinds: Collection[str], since: datetime) -> list[OutboxRecord]: ...
+    def sent_days(self, session_ids: Collection[int], kinds: Collection[str]) -> list[SentDay]:
+        """Per unsubmitted assignment of the sessions and kind: the latest day one went."""
+        ...
     def get_by_key(self, dedupe_key: str) -> OutboxMessage | None: ...
     def all(self, status: str | None = None) -> list[OutboxMessage]: ...
     def cancel_pending_for(self, assignment_id: int, kinds: Iterable[str]) -> int: ...

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from domain.cards.catalog import CardCatalog
@@ -20,6 +20,7 @@ from domain.errors import NotFound
 from domain.schedule import (
     HarmonogramError,
     PlannedMessage,
+    SentRecord,
     WorkCalendar,
     due_now,
     load_harmonogram,
@@ -38,6 +39,7 @@ from services.schedule_facts import (
     staff_sent,
 )
 from services.schedule_messages import (
+    Address,
     MissingCodes,
     outbox_message,
     respondent_address,
@@ -55,7 +57,14 @@ log = logging.getLogger(__name__)
 # this recently is filling it now; their reminder waits for a later tick that day.
 FILLING_GRACE = timedelta(minutes=10)
 
+# Respondent messages one tick writes at most. The rest stay due and the next tick (a
+# minute later) writes them: the state is in the database, so nothing is lost. This
+# bounds the tick's transaction, and so how long it holds the row locks a respondent's
+# answer waits for (bench/schedule.py); no dispatcher sends faster than this anyway.
+BATCH_LIMIT = 5000
+
 Due = tuple[AssignmentOverview, PlannedMessage]
+Addressed = tuple[AssignmentOverview, PlannedMessage, Address]
 
 
 @dataclass(frozen=True)
@@ -65,6 +74,7 @@ class TickResult:
     enqueued: dict[str, int] = field(default_factory=dict)  # rows written, by kind
     unreachable: int = 0  # due, but no channel of the organisation works (logged)
     deferred: int = 0  # due, but the respondent is filling the card right now
+    remaining: int = 0  # due, left for the next tick by the batch limit
 
     @property
     def total(self) -> int:
@@ -75,10 +85,17 @@ class TickResult:
 class ScheduleService:
     """Reminders, overdue notices and staff alerts, enqueued into the outbox."""
 
-    def __init__(self, uow: UnitOfWorkFactory, catalog: CardCatalog, clock: Clock) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        catalog: CardCatalog,
+        clock: Clock,
+        batch_limit: int = BATCH_LIMIT,
+    ) -> None:
         self.uow = uow
         self.catalog = catalog
         self.clock = clock
+        self.batch_limit = batch_limit
         self.calendars = Calendars()
         self.missing = MissingCodes(catalog)
 
@@ -98,12 +115,12 @@ class ScheduleService:
                 return []  # R7: nothing after the session closed
             plan = self.calendars.plan(session)
             rows = uow.assignments.overview([session.id or 0], unsubmitted_only=True)
-            records = uow.outbox.records_for_sessions([session.id or 0], ASSIGNMENT_KINDS)
+            days = uow.outbox.sent_days([session.id or 0], ASSIGNMENT_KINDS)
             contacts = uow.contacts.addresses({r.organisation_id for r in rows})
             staff = uow.staff.all()
             since = opening_midnight(plan)
             staff_records = uow.outbox.records_since(STAFF_KINDS, since)
-        sent = assignment_sent(records, lambda _aid: plan.calendar.tz)
+        sent = assignment_sent(days, lambda _aid: plan.calendar.tz)
         items = [
             item
             for row in rows
@@ -160,8 +177,9 @@ class ScheduleService:
             return TickResult()
         rows = uow.assignments.overview(list(plans), unsubmitted_only=True)  # R7
         due, deferred = self._respondents_due(uow, rows, plans, now)
+        addressed, unreachable, remaining = _addressed(uow, due, self.batch_limit)
+        messages = self._respondent_messages(uow, addressed, plans, now)
         staff_due = staff_alerts(uow, rows, plans, now)
-        messages, unreachable = self._respondent_messages(uow, due, plans, now)
         messages += staff_messages(uow, staff_due, rows, now)
         # Lock what we write to: a submission racing this tick either commits first
         # (its assignment drops out here) or waits and then cancels what we queued.
@@ -173,7 +191,7 @@ class ScheduleService:
         inserted = set(uow.outbox.add_many(messages))
         uow.commit()
         counts = Counter(m.kind for m in messages if m.dedupe_key in inserted)
-        return TickResult(dict(sorted(counts.items())), unreachable, deferred)
+        return TickResult(dict(sorted(counts.items())), unreachable, deferred, remaining)
 
     def _respondents_due(
         self,
@@ -183,11 +201,7 @@ class ScheduleService:
         now: datetime,
     ) -> tuple[list[Due], int]:
         """The one message due now per assignment, if any (R1–R8), and how many wait."""
-        tz_of = {sid: plan.calendar.tz for sid, plan in plans.items()}
-        session_of = {r.assignment_id: r.session_id for r in rows}
-        records = uow.outbox.records_for_sessions(list(plans), ASSIGNMENT_KINDS)
-        mine = (r for r in records if r.assignment_id in session_of)  # submitted: not asked
-        sent = assignment_sent(mine, lambda aid: tz_of[session_of[aid]])
+        sent = _sent(uow, rows, plans)
         due, deferred = [], 0
         alike: dict[tuple[object, ...], list[PlannedMessage]] = {}
         for row in rows:
@@ -204,27 +218,61 @@ class ScheduleService:
             if row.last_activity_at is not None and now - row.last_activity_at < FILLING_GRACE:
                 deferred += 1
                 continue
-            due.append((row, replace(planned[0], recipient_id=str(row.assignment_id))))
+            m = planned[0]
+            message = PlannedMessage(
+                m.kind, str(row.assignment_id), m.due_at, m.local_day, m.reasons, m.channels
+            )
+            due.append((row, message))
         return due, deferred
 
     def _respondent_messages(
-        self, uow: UnitOfWork, due: list[Due], plans: Mapping[int, SessionPlan], now: datetime
-    ) -> tuple[list[OutboxMessage], int]:
-        """Outbox rows of the due respondent messages; the count of unreachable ones."""
+        self,
+        uow: UnitOfWork,
+        due: list[Addressed],
+        plans: Mapping[int, SessionPlan],
+        now: datetime,
+    ) -> list[OutboxMessage]:
+        """Outbox rows of the due respondent messages, with what each card still misses."""
         if not due:
-            return [], 0
-        contacts = uow.contacts.addresses({row.organisation_id for row, _ in due})
-        missing = self.missing.of(uow, [row for row, p in due if p.kind != "invitation"])
+            return []
+        missing = self.missing.of(uow, [row for row, p, _ in due if p.kind != "invitation"])
         gminy = gmina_names(uow)
-        messages, unreachable = [], 0
-        for row, planned in due:
+        messages = []
+        for row, planned, address in due:
+            codes = missing.get(row.assignment_id)
+            payload = respondent_payload(planned, row, plans[row.session_id], address, gminy, codes)
+            messages.append(outbox_message(planned, address, payload, now, row.assignment_id))
+        return messages
+
+
+def _sent(
+    uow: UnitOfWork, rows: Sequence[AssignmentOverview], plans: Mapping[int, SessionPlan]
+) -> dict[int, frozenset[SentRecord]]:
+    """What already went to each of the rows' assignments, from the outbox (one query)."""
+    tz_of = {sid: plan.calendar.tz for sid, plan in plans.items()}
+    session_of = {r.assignment_id: r.session_id for r in rows}
+    days = uow.outbox.sent_days(list(plans), ASSIGNMENT_KINDS)
+    fallback = next(iter(tz_of.values()))  # an assignment opened since `rows` were read
+    return assignment_sent(days, lambda aid: tz_of.get(session_of.get(aid, -1), fallback))
+
+
+def _addressed(uow: UnitOfWork, due: list[Due], limit: int) -> tuple[list[Addressed], int, int]:
+    """Up to `limit` due messages with their channel; how many have none; how many wait.
+
+    Unreachable ones do not count against the limit, so they can never crowd out the
+    rest tick after tick; contacts are read a batch at a time, never for what waits.
+    """
+    addressed: list[Addressed] = []
+    unreachable, done = 0, 0
+    while done < len(due) and len(addressed) < limit:
+        batch = due[done : done + limit - len(addressed)]
+        done += len(batch)
+        contacts = uow.contacts.addresses({row.organisation_id for row, _ in batch})
+        for row, planned in batch:
             address = respondent_address(contacts.get(row.organisation_id, []), planned.channels)
             if address is None:
-                unreachable += 1
+                unreachable += 1  # reported each tick it stays due, never dropped
                 log.warning("assignment %s unreachable: no working channel", row.assignment_id)
-                continue
-            plan = plans[row.session_id]
-            codes = missing.get(row.assignment_id)
-            payload = respondent_payload(planned, row, plan, address, gminy, codes)
-            messages.append(outbox_message(planned, address, payload, now, row.assignment_id))
-        return messages, unreachable
+            else:
+                addressed.append((row, planned, address))
+    return addressed, unreachable, len(due) - done

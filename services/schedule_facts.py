@@ -30,7 +30,7 @@ from domain.schedule import (
     load_harmonogram,
 )
 from domain.schedule.calendar import local_datetime
-from services.ports import AssignmentOverview, OutboxRecord
+from services.ports import AssignmentOverview, OutboxRecord, SentDay
 
 log = logging.getLogger(__name__)
 
@@ -100,25 +100,21 @@ def key_parts(record: OutboxRecord) -> tuple[str, date | None]:
         return parts[1], None
 
 
-def record_day(record: OutboxRecord, tz: tzinfo) -> date:
-    """The local day a message counts for: its key's date, else the day it was queued."""
-    day = key_parts(record)[1]
-    return day if day is not None else record.created_at.astimezone(tz).date()
-
-
 def assignment_sent(
-    records: Iterable[OutboxRecord], tz_of: Callable[[int], tzinfo]
+    days: Iterable[SentDay], tz_of: Callable[[int], tzinfo]
 ) -> dict[int, frozenset[SentRecord]]:
-    """(kind, day) of every invitation, reminder and overdue reminder, per assignment.
+    """(kind, latest day) of the invitations, reminders and overdue notices per assignment.
 
-    `tz_of` gives the time zone of an assignment's session (for keys without a date).
+    The latest day of each kind is all the rules need (was there an invitation, and
+    the last day anything went: R6, R8). `tz_of` gives the time zone of an
+    assignment's session, for a key without a date (then the day it was queued counts).
     """
     sent: dict[int, set[SentRecord]] = {}
-    for record in records:
-        aid = record.assignment_id
-        if aid is not None and record.kind in ASSIGNMENT_KINDS:
-            entry: SentRecord = (record.kind, record_day(record, tz_of(aid)))  # type: ignore[assignment]
-            sent.setdefault(aid, set()).add(entry)
+    for row in days:
+        if row.kind in ASSIGNMENT_KINDS:
+            day = row.day or row.created_at.astimezone(tz_of(row.assignment_id)).date()
+            entry: SentRecord = (row.kind, day)  # type: ignore[assignment]
+            sent.setdefault(row.assignment_id, set()).add(entry)
     return {i: frozenset(s) for i, s in sent.items()}
 
 

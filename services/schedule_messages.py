@@ -20,6 +20,8 @@ from domain.schedule import Channel, PlannedMessage
 from services.ports import AssignmentOverview, UnitOfWork
 from services.schedule_facts import SessionPlan
 
+_TELEGRAM, _EMAIL = Channel.TELEGRAM.value, Channel.EMAIL.value  # plain str: a hot loop
+
 
 @dataclass(frozen=True)
 class Address:
@@ -55,15 +57,20 @@ def respondent_address(
     One channel, never all of them: a respondent is reminded once a day (R6), and
     when that channel fails for good the dispatcher falls back to the other one.
     """
-    ordered = sorted(contacts, key=lambda c: (not c.is_primary, c.id or 0))
+    ordered = contacts if len(contacts) < 2 else sorted(contacts, key=_primary_first)
     for channel in channels:
         for c in ordered:
-            if channel == Channel.TELEGRAM and c.telegram_user_id is not None:
+            if channel == _TELEGRAM and c.telegram_user_id is not None:
                 if not c.telegram_unreachable:
-                    return Address("telegram", str(c.telegram_user_id), c.id)
-            elif channel == Channel.EMAIL and c.email and not c.email_unreachable:
-                return Address("email", c.email, c.id)
+                    return Address(_TELEGRAM, str(c.telegram_user_id), c.id)
+            elif channel == _EMAIL and c.email and not c.email_unreachable:
+                return Address(_EMAIL, c.email, c.id)
     return None
+
+
+def _primary_first(contact: Reachable) -> tuple[bool, int]:
+    """Sort key: the primary contact first, then by id."""
+    return (not contact.is_primary, contact.id or 0)
 
 
 def staff_address(staff: Staff) -> Address:

@@ -24,8 +24,8 @@ from domain.entities import (
     Territory,
 )
 from domain.indicators import IndicatorSnapshot, StoredValue
-from services.ports import AssignmentOverview, ContactAddress, OutboxRecord
-from storage import schedule_queries
+from services.ports import AssignmentOverview, ContactAddress, OutboxRecord, SentDay
+from storage import outbox_bulk, schedule_queries
 from storage.tables import (
     AnswerRow,
     AssignmentRow,
@@ -347,15 +347,13 @@ class OutboxRepo(_Repo[OutboxMessage]):
         return self._insert_ignoring_duplicates(message.model_dump(exclude={"id"}))
 
     def add_many(self, messages: Sequence[OutboxMessage]) -> list[str]:
-        return schedule_queries.add_outbox_many(self.s, messages)
-
-    def records_for_sessions(
-        self, session_ids: Collection[int], kinds: Collection[str]
-    ) -> list[OutboxRecord]:
-        return schedule_queries.outbox_records_for_sessions(self.s, session_ids, kinds)
+        return outbox_bulk.add_outbox_many(self.s, messages)
 
     def records_since(self, kinds: Collection[str], since: datetime) -> list[OutboxRecord]:
         return schedule_queries.outbox_records_since(self.s, kinds, since)
+
+    def sent_days(self, session_ids: Collection[int], kinds: Collection[str]) -> list[SentDay]:
+        return schedule_queries.sent_days(self.s, session_ids, kinds)
 
     def get_by_key(self, dedupe_key: str) -> OutboxMessage | None:
         stmt = select(OutboxRow).where(OutboxRow.dedupe_key == dedupe_key)

@@ -6,24 +6,24 @@ tick, see bench/schedule.py) stays in one place.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
-from datetime import datetime
+from collections.abc import Collection, Iterator
+from datetime import date, datetime
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
+import sqlalchemy as sa
+from sqlalchemy import BigInteger, ColumnElement, String, any_, bindparam, case, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from domain.entities import Contact, OutboxMessage
-from services.ports import AssignmentOverview, ContactAddress, OutboxRecord
+from domain.entities import Contact
+from services.ports import AssignmentOverview, ContactAddress, OutboxRecord, SentDay
 from storage.tables import AnswerRow, AssignmentRow, ContactRow, OrganisationRow, OutboxRow
 
 T = TypeVar("T")
 
 # Bound parameters per statement: below SQLite's 32,766 and PostgreSQL's 65,535.
 CHUNK = 5000
-_OUTBOX: Any = OutboxRow.__table__  # type: ignore[attr-defined]
 _CONTACT_FIELDS = tuple(Contact.model_fields)
 _ADDRESS = [col(getattr(ContactRow, f)) for f in ContactAddress._fields]
 _OVERVIEW = select(
@@ -49,6 +49,22 @@ def chunks(items: Collection[T], size: int = CHUNK) -> Iterator[list[T]]:
         yield ordered[start : start + size]
 
 
+def among(s: Session, column: Any, ids: Collection[int]) -> Iterator[ColumnElement[bool]]:
+    """WHERE clauses that together cover `column IN ids`.
+
+    PostgreSQL gets one array parameter (`= ANY(:ids)`): psycopg parses a statement's
+    placeholders in Python, and thousands of IN parameters cost more than the query.
+    SQLite gets IN lists of at most CHUNK parameters.
+    """
+    if not ids:
+        return
+    if s.get_bind().dialect.name == "postgresql":
+        yield column == any_(bindparam("ids", sorted(ids), type_=ARRAY(BigInteger)))
+        return
+    for part in chunks(ids):
+        yield column.in_(part)
+
+
 def overview(
     s: Session, session_ids: Collection[int], unsubmitted_only: bool = False
 ) -> list[AssignmentOverview]:
@@ -71,10 +87,10 @@ def lock_unsubmitted(s: Session, assignment_ids: Collection[int]) -> set[int]:
     with BEGIN IMMEDIATE instead (storage.engine).
     """
     found: set[int] = set()
-    for part in chunks(assignment_ids):
+    for where in among(s, col(AssignmentRow.id), assignment_ids):
         stmt = (
             select(col(AssignmentRow.id), col(AssignmentRow.submitted_at))
-            .where(col(AssignmentRow.id).in_(part))
+            .where(where)
             .order_by(col(AssignmentRow.id))
             .with_for_update()
         )
@@ -88,12 +104,8 @@ def contacts_for_organisations(s: Session, org_ids: Collection[int]) -> dict[int
     """The contacts of each organisation, in id order (organisations without any: absent)."""
     result: dict[int, list[Contact]] = {}
     columns = [col(getattr(ContactRow, f)) for f in _CONTACT_FIELDS]
-    for part in chunks(org_ids):
-        stmt = (
-            select(*columns)
-            .where(col(ContactRow.organisation_id).in_(part))
-            .order_by(col(ContactRow.id))
-        )
+    for where in among(s, col(ContactRow.organisation_id), org_ids):
+        stmt = select(*columns).where(where).order_by(col(ContactRow.id))
         for row in s.execute(stmt):
             # Rows come from our own schema: no re-validation for thousands of contacts.
             contact = Contact.model_construct(**dict(zip(_CONTACT_FIELDS, row, strict=True)))
@@ -104,12 +116,8 @@ def contacts_for_organisations(s: Session, org_ids: Collection[int]) -> dict[int
 def contact_addresses(s: Session, org_ids: Collection[int]) -> dict[int, list[ContactAddress]]:
     """How each organisation's contacts can be reached, in contact id order."""
     result: dict[int, list[ContactAddress]] = {}
-    for part in chunks(org_ids):
-        stmt = (
-            select(*_ADDRESS)
-            .where(col(ContactRow.organisation_id).in_(part))
-            .order_by(col(ContactRow.id))
-        )
+    for where in among(s, col(ContactRow.organisation_id), org_ids):
+        stmt = select(*_ADDRESS).where(where).order_by(col(ContactRow.id))
         for row in s.execute(stmt):
             address = ContactAddress(*cast(tuple[Any, ...], row))
             result.setdefault(address.organisation_id, []).append(address)
@@ -119,51 +127,15 @@ def contact_addresses(s: Session, org_ids: Collection[int]) -> dict[int, list[Co
 def latest_answer_values(s: Session, assignment_ids: Collection[int]) -> dict[int, dict[str, Any]]:
     """Per assignment, each question's newest JSON value (plain rows: no ORM objects)."""
     result: dict[int, dict[str, Any]] = {}
-    for part in chunks(assignment_ids):
+    for where in among(s, col(AnswerRow.assignment_id), assignment_ids):
         stmt = (
             select(col(AnswerRow.assignment_id), col(AnswerRow.question_id), col(AnswerRow.value))
-            .where(col(AnswerRow.assignment_id).in_(part))
+            .where(where)
             .order_by(col(AnswerRow.assignment_id), col(AnswerRow.version))
         )
         for assignment_id, question_id, value in s.execute(stmt):
             result.setdefault(assignment_id, {})[question_id] = value  # newer versions win
     return result
-
-
-def add_outbox_many(s: Session, messages: Sequence[OutboxMessage]) -> list[str]:
-    """INSERT … ON CONFLICT DO NOTHING in batches; returns the dedupe keys written."""
-    if not messages:
-        return []
-    dialect = sqlite if s.get_bind().dialect.name == "sqlite" else postgresql
-    stmt = dialect.insert(_OUTBOX).on_conflict_do_nothing().returning(_OUTBOX.c.dedupe_key)
-    # Sorted by key: concurrent ticks meet on the unique index in one order (no deadlock).
-    rows = sorted((m.model_dump(exclude={"id"}) for m in messages), key=lambda r: r["dedupe_key"])
-    inserted: list[str] = []
-    for start in range(0, len(rows), CHUNK // 10):
-        inserted.extend(s.scalars(stmt, rows[start : start + CHUNK // 10]))
-    return inserted
-
-
-def outbox_records_for_sessions(
-    s: Session, session_ids: Collection[int], kinds: Collection[str]
-) -> list[OutboxRecord]:
-    """Outbox rows of those kinds (any status) for the sessions' assignments."""
-    if not session_ids or not kinds:
-        return []
-    stmt = (
-        select(
-            col(OutboxRow.assignment_id),
-            col(OutboxRow.kind),
-            col(OutboxRow.dedupe_key),
-            col(OutboxRow.created_at),
-        )
-        .join(AssignmentRow, col(AssignmentRow.id) == col(OutboxRow.assignment_id))
-        .where(
-            col(AssignmentRow.session_id).in_(sorted(session_ids)),
-            col(OutboxRow.kind).in_(sorted(kinds)),
-        )
-    )
-    return [OutboxRecord(*row) for row in s.execute(stmt)]
 
 
 def outbox_records_since(s: Session, kinds: Collection[str], since: datetime) -> list[OutboxRecord]:
@@ -178,3 +150,38 @@ def outbox_records_since(s: Session, kinds: Collection[str], since: datetime) ->
         col(OutboxRow.created_at) >= since,
     )
     return [OutboxRecord(*row) for row in s.execute(stmt)]
+
+
+def sent_days(s: Session, session_ids: Collection[int], kinds: Collection[str]) -> list[SentDay]:
+    """Per unsubmitted assignment and kind: the latest date in its dedupe keys (any status).
+
+    The keys are the domain's `kind:assignment:YYYY-MM-DD[:…]`; the date sits right
+    after the second colon. Grouping in SQL hands back one small row per assignment
+    and kind instead of every message ever queued.
+    """
+    if not session_ids or not kinds:
+        return []
+    start = func.length(col(OutboxRow.kind)) + func.length(
+        sa.cast(col(OutboxRow.assignment_id), String)
+    )
+    part = func.substr(col(OutboxRow.dedupe_key), start + 3, 10)
+    day = case((part.like("____-__-__"), part), else_=None)
+    stmt = (
+        select(
+            col(OutboxRow.assignment_id),
+            col(OutboxRow.kind),
+            func.max(day),
+            func.max(col(OutboxRow.created_at)),
+        )
+        .join(AssignmentRow, col(AssignmentRow.id) == col(OutboxRow.assignment_id))
+        .where(
+            col(AssignmentRow.session_id).in_(sorted(session_ids)),
+            col(AssignmentRow.submitted_at).is_(None),
+            col(OutboxRow.kind).in_(sorted(kinds)),
+        )
+        .group_by(col(OutboxRow.assignment_id), col(OutboxRow.kind))
+    )
+    return [
+        SentDay(aid, kind, date.fromisoformat(found) if found else None, created_at)
+        for aid, kind, found, created_at in s.execute(stmt)
+    ]

@@ -20,6 +20,10 @@ from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork, uow_factory
 from tests.fakes import FakeClock, FakeUnitOfWork, Store
 
+# PTB 22 warns (an error under filterwarnings=error) when it builds RetryAfter with
+# integer periods unless this opt-in is set; the bot sets it too (bot/application.py).
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
 PG_ADMIN_URL = os.environ.get(
     "KARTOMAT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
 
@@ -23,7 +24,15 @@ from domain.entities import (
 )
 from domain.indicators import IndicatorSnapshot, StoredValue
 from services.mail_ports import MailboxState, SentMail
-from services.ports import AssignmentOverview, ConflictError, ContactAddress, OutboxRecord
+from services.ports import (
+    AssignmentOverview,
+    ConflictError,
+    ContactAddress,
+    OutboxRecord,
+    SentDay,
+)
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")  # the date in a scheduler dedupe key
 
 
 class FakeClock:
@@ -300,24 +309,27 @@ class FakeOutbox(_Table):
         ordered = sorted(messages, key=lambda m: m.dedupe_key)
         return [m.dedupe_key for m in ordered if self.add(m)]
 
-    def records_for_sessions(
-        self, session_ids: Collection[int], kinds: Collection[str]
-    ) -> list[OutboxRecord]:
-        assignments = self.store.table("assignment")
-        return [
-            OutboxRecord(m.assignment_id, m.kind, m.dedupe_key, m.created_at)
-            for m in self.rows.values()
-            if m.kind in kinds
-            and m.assignment_id in assignments
-            and assignments[m.assignment_id].session_id in session_ids
-        ]
-
     def records_since(self, kinds: Collection[str], since: datetime) -> list[OutboxRecord]:
         return [
             OutboxRecord(m.assignment_id, m.kind, m.dedupe_key, m.created_at)
             for m in self.rows.values()
             if m.kind in kinds and m.created_at >= since
         ]
+
+    def sent_days(self, session_ids: Collection[int], kinds: Collection[str]) -> list[SentDay]:
+        assignments, latest = self.store.table("assignment"), {}
+        wanted = {(sid, kind) for sid in session_ids for kind in kinds}
+        for m in sorted(self.rows.values(), key=lambda m: m.created_at):
+            a = assignments.get(m.assignment_id)
+            if a is None or a.submitted_at or (a.session_id, m.kind) not in wanted:
+                continue
+            part = [*m.dedupe_key.split(":"), "", ""][2]
+            day = date.fromisoformat(part) if _ISO_DAY.fullmatch(part) else None
+            key = (m.assignment_id, m.kind)
+            before = latest.get(key)
+            best = max((d for d in (day, before and before.day) if d), default=None)
+            latest[key] = SentDay(m.assignment_id, m.kind, best, m.created_at)
+        return list(latest.values())
 
     def get_by_key(self, dedupe_key: str) -> OutboxMessage | None:
         return next(iter(self._where(dedupe_key=dedupe_key)), None)

@@ -14,8 +14,8 @@ from typing import Any, TypeVar
 
 from telegram import Bot, Update
 
-from bot import render, texts
 from bot import keyboards as kb
+from bot import render, texts
 from bot.render import Reply
 from domain.cards.catalog import CardCatalog
 from domain.cards.model import Lang, Question
@@ -46,7 +46,11 @@ class Services:
 
 async def call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run a synchronous use case in a worker thread (it commits before it returns)."""
-    return await asyncio.to_thread(fn, *args, **kwargs)
+    import time
+    t = time.monotonic()
+    r = await asyncio.to_thread(fn, *args, **kwargs)
+    print("CALL", getattr(fn, "__name__", fn), round(time.monotonic() - t, 3))
+    return r
 
 
 def user_id(update: Update) -> int:
@@ -68,25 +72,37 @@ class Conversation:
 
     async def send(self, bot: Bot, chat_id: int, reply: Reply) -> None:
         """One message (interactive: it goes ahead of reminders in the rate limiter)."""
+        import time
+        t = time.monotonic()
         await bot.send_message(chat_id, reply.text, reply_markup=reply.markup)
+        print("SEND", round(time.monotonic() - t, 3))
 
     async def say(self, bot: Bot, chat_id: int, text: str) -> None:
         """A plain message."""
         await bot.send_message(chat_id, text)
 
     async def ask(
-        self, bot: Bot, chat_id: int, state: CardState, lang: Lang, *, lead: str = "",
+        self,
+        bot: Bot,
+        chat_id: int,
+        state: CardState,
+        lang: Lang,
+        *,
+        lead: str = "",
         resumed: bool = False,
-    ) -> None:  # fmt: skip
+    ) -> None:
         """The current question, or the summary when nothing is left to ask."""
         question = state.current_question()
         if question is None:
             await self.summary(bot, chat_id, state, lang, lead=lead)
             return
-        await self.send(bot, chat_id, render.question_reply(state, question, lang, lead=lead,
-                                                            resumed=resumed))  # fmt: skip
+        await self.send(
+            bot, chat_id, render.question_reply(state, question, lang, lead=lead, resumed=resumed)
+        )
 
-    async def resume(self, bot: Bot, chat_id: int, uid: int, assignment_id: int, lang: Lang) -> None:
+    async def resume(
+        self, bot: Bot, chat_id: int, uid: int, assignment_id: int, lang: Lang
+    ) -> None:
         """Back into the card at its first unanswered question ("Wracamy do pytania 9 z 41")."""
         state = await call(self.services.chat.choose, uid, assignment_id)
         question = state.current_question()
@@ -95,8 +111,9 @@ class Conversation:
             lead = texts.resume(*state.position(question), lang)
         await self.ask(bot, chat_id, state, lang, lead=lead, resumed=True)
 
-    async def after(self, bot: Bot, chat_id: int, result: RecordResult, lang: Lang,
-                    lead: str = "") -> None:  # fmt: skip
+    async def after(
+        self, bot: Bot, chat_id: int, result: RecordResult, lang: Lang, lead: str = ""
+    ) -> None:
         """What follows an accepted answer: its warning, the next question or the summary."""
         if result.warnings:
             await self.warn(bot, chat_id, result, lang)
@@ -104,14 +121,15 @@ class Conversation:
         await self.ask(bot, chat_id, result.state, lang, lead=lead)
 
     async def warn(self, bot: Bot, chat_id: int, result: RecordResult, lang: Lang) -> None:
-        """"Czy to prawda?": the respondent stays on the question until they answer."""
+        """ "Czy to prawda?": the respondent stays on the question until they answer."""
         state, question = result.state, result.question
         aid = state.assignment.id or 0
         await call(self.services.collection.goto, aid, question.id)
         message = "\n".join(w.message(lang) for w in result.warnings)
         base = kb.Press("", aid, state.assignment.revision, state.card.order[question.id])
-        await self.send(bot, chat_id, Reply(texts.warning(message, lang),
-                                            kb.warning_keyboard(base, lang)))  # fmt: skip
+        await self.send(
+            bot, chat_id, Reply(texts.warning(message, lang), kb.warning_keyboard(base, lang))
+        )
 
     async def rejected(self, bot: Bot, chat_id: int, result: RecordResult, lang: Lang) -> None:
         """What was wrong, with an example, and the same question again."""
@@ -121,13 +139,18 @@ class Conversation:
         )
         await self.send(bot, chat_id, reply)
 
-    async def summary(self, bot: Bot, chat_id: int, state: CardState, lang: Lang,
-                      lead: str = "") -> None:  # fmt: skip
+    async def summary(
+        self, bot: Bot, chat_id: int, state: CardState, lang: Lang, lead: str = ""
+    ) -> None:
         """All answers by part and sphere, with correction and send buttons."""
         if state.assignment.submitted_at and not changed_since_submission(state):
-            text = texts.submitted_status(state.assignment.submission_no or "",
-                                          state.assignment.submitted_at, state.deadline, lang)
-            lead = f"{lead}\n\n{text}".strip()  # fmt: skip
+            text = texts.submitted_status(
+                state.assignment.submission_no or "",
+                state.assignment.submitted_at,
+                state.deadline,
+                lang,
+            )
+            lead = f"{lead}\n\n{text}".strip()
         for reply in render.summary_replies(state, lang, lead):
             await self.send(bot, chat_id, reply)
 

@@ -36,8 +36,9 @@ class RespondentFlow(Conversation):
         uid = user_id(update)
         respondent = await call(self.services.chat.respondent, uid)
         if respondent is None:
-            await self.say(context.bot, uid, texts.not_bound(self.services.bot_username,
-                                                            language_of(update)))  # fmt: skip
+            await self.say(
+                context.bot, uid, texts.not_bound(self.services.bot_username, language_of(update))
+            )
         return respondent
 
     async def _card(self, update: Update, context: Context) -> tuple[Respondent, CardChoice] | None:
@@ -69,16 +70,23 @@ class RespondentFlow(Conversation):
         pending = [c for c in open_cards if c.assignment.submitted_at is None]
         if len(pending) > 1:
             labels = [(c.id, c.assignment.revision, _label(c, lang)) for c in pending]
-            await self.send(context.bot, uid, Reply(texts.several_cards(lang),
-                                                    kb.choice_keyboard(labels)))  # fmt: skip
+            await self.send(
+                context.bot, uid, Reply(texts.several_cards(lang), kb.choice_keyboard(labels))
+            )
             return
         choice = pending[0] if pending else respondent.active
         if choice is None:
             await self.say(context.bot, uid, texts.no_open_cards(lang))
             return
         state = await call(self.services.collection.state, choice.id)
-        text = texts.greeting(choice.organisation.name, state.card.title(lang),
-                              choice.session.name, state.deadline, len(state.applicable), lang)  # fmt: skip
+        text = texts.greeting(
+            choice.organisation.name,
+            state.card.title(lang),
+            choice.session.name,
+            state.deadline,
+            len(state.applicable),
+            lang,
+        )
         markup = kb.greeting_keyboard(choice.id, choice.assignment.revision, lang)
         await self.send(context.bot, uid, Reply(text, markup))
 
@@ -97,12 +105,19 @@ class RespondentFlow(Conversation):
         else:
             await self._answer(update, context, respondent, choice, raw)
 
-    async def _answer(self, update: Update, context: Context, respondent: Respondent,
-                      choice: CardChoice, raw: str) -> None:  # fmt: skip
+    async def _answer(
+        self, update: Update, context: Context, respondent: Respondent, choice: CardChoice, raw: str
+    ) -> None:
         """Record the answer to the question the respondent is on."""
         uid, lang = user_id(update), respondent.lang
-        result = await call(self.services.collection.record, choice.id, choice.assignment.cursor,
-                            raw, provenance(update, respondent), expected_current=True)  # fmt: skip
+        result = await call(
+            self.services.collection.record,
+            choice.id,
+            choice.assignment.cursor,
+            raw,
+            provenance(update, respondent),
+            expected_current=True,
+        )
         if result.stale:
             await self.ask(context.bot, uid, result.state, lang)
         elif not result.accepted:
@@ -110,19 +125,26 @@ class RespondentFlow(Conversation):
         else:
             await self.after(context.bot, uid, result, lang)
 
-    async def _correct(self, update: Update, context: Context, respondent: Respondent,
-                       code: str, raw: str) -> None:  # fmt: skip
+    async def _correct(
+        self, update: Update, context: Context, respondent: Respondent, code: str, raw: str
+    ) -> None:
         """`II.3.4 = 5`: set any answer by its code, then carry on."""
         uid, lang = user_id(update), respondent.lang
         assert respondent.active is not None
-        result = await call(self.services.collection.record_by_code, respondent.active.id, code,
-                            raw, provenance(update, respondent))  # fmt: skip
+        result = await call(
+            self.services.collection.record_by_code,
+            respondent.active.id,
+            code,
+            raw,
+            provenance(update, respondent),
+        )
         if not result.accepted:
             await self.rejected(context.bot, uid, result, lang)
             return
         shown = render.shown_value(result.state, result.question, lang) or "—"
-        await self.after(context.bot, uid, result, lang, texts.saved(result.question.code, shown,
-                                                                     lang))  # fmt: skip
+        await self.after(
+            context.bot, uid, result, lang, texts.saved(result.question.code, shown, lang)
+        )
 
     async def back(self, update: Update, context: Context) -> None:
         """/wstecz: the previous question."""
@@ -140,8 +162,9 @@ class RespondentFlow(Conversation):
         if question is None:
             await self.ask(context.bot, user_id(update), state, respondent.lang)
             return
-        result = await call(self.services.collection.skip, choice.id, question.id,
-                            provenance(update, respondent))  # fmt: skip
+        result = await call(
+            self.services.collection.skip, choice.id, question.id, provenance(update, respondent)
+        )
         await self.after(context.bot, user_id(update), result, respondent.lang)
 
     async def summary_command(self, update: Update, context: Context) -> None:
@@ -154,15 +177,21 @@ class RespondentFlow(Conversation):
         """/status: how much is answered and what is missing."""
         if not (found := await self._card(update, context)):
             return
-        (respondent, choice), lang = found, found[0].lang
+        choice, lang = found[1], found[0].lang
         state = await call(self.services.collection.state, choice.id)
         a = state.assignment
         text = (
             texts.submitted_status(a.submission_no or "", a.submitted_at, state.deadline, lang)
             if a.submitted_at
-            else texts.status(state.card.title(lang), choice.organisation.name,
-                              state.answered_count, len(state.applicable), len(state.missing), lang)
-        )  # fmt: skip
+            else texts.status(
+                state.card.title(lang),
+                choice.organisation.name,
+                state.answered_count,
+                len(state.applicable),
+                len(state.missing),
+                lang,
+            )
+        )
         await self.say(context.bot, user_id(update), text)
 
     async def pause(self, update: Update, context: Context) -> None:
@@ -189,8 +218,12 @@ class RespondentFlow(Conversation):
         if not description.strip():
             await self.say(context.bot, user_id(update), texts.problem_prompt(found[0].lang))
             return
-        await call(self.services.schedule.report_problem, found[1].id, description,
-                   provenance(update, found[0]))  # fmt: skip
+        await call(
+            self.services.schedule.report_problem,
+            found[1].id,
+            description,
+            provenance(update, found[0]),
+        )
         await self.say(context.bot, user_id(update), texts.problem_sent(found[0].lang))
 
     async def language(self, update: Update, context: Context) -> None:

@@ -60,5 +60,6 @@ class StaffFlow:
             sheet = next((f for f in build.files if f.endswith(".xlsx")), None)
             path = Path(build.directory) / sheet if sheet else None
             if path is not None and path.is_file():
-                await context.bot.send_document(user_id(update), path.read_bytes(),
-                                                filename=path.name)  # fmt: skip
+                await context.bot.send_document(
+                    user_id(update), path.read_bytes(), filename=path.name
+                )

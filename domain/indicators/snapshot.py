@@ -10,15 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from domain.indicators.compute import Coverage, IndicatorResults, TerritoryResult, Value
 from domain.indicators.model import LEVELS, Level
 
 
-@dataclass(frozen=True, slots=True)
-class StoredValue:
-    """One stored value: a flat row of the snapshot."""
+class StoredValue(NamedTuple):
+    """One stored value: a flat row of the snapshot (a tuple: there are ~150,000)."""
 
     level: str
     teryt: str
@@ -66,16 +65,19 @@ def coverage_of(results: IndicatorResults) -> dict[str, list[int]]:
 
 def restore(snapshot: IndicatorSnapshot, values: Iterable[StoredValue]) -> IndicatorResults:
     """Results as they were stored (the values read may cover only some levels)."""
+    by_name = {level.value: level for level in LEVELS}
     levels: dict[Level, dict[str, TerritoryResult]] = {}
+    territory: TerritoryResult | None = None
     for row in values:
-        level = Level(row.level)
-        territories = levels.setdefault(level, {})
-        territory = territories.get(row.teryt)
-        if territory is None:
-            counts = snapshot.coverage.get(row.teryt, [0, 0, 0, 0])
-            territory = territories[row.teryt] = TerritoryResult(
-                row.teryt, level, Coverage(*counts)
-            )
+        if territory is None or territory.teryt != row.teryt or territory.level != row.level:
+            level = by_name[row.level]
+            territories = levels.setdefault(level, {})
+            territory = territories.get(row.teryt)
+            if territory is None:
+                counts = snapshot.coverage.get(row.teryt, [0, 0, 0, 0])
+                territory = territories[row.teryt] = TerritoryResult(
+                    row.teryt, level, Coverage(*counts)
+                )
         territory.values[row.indicator] = Value(
             row.value, row.numerator, row.denominator, row.reason, row.cards
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from kartomat.cli import admin, indicators, sessions
+from kartomat.cli.bot import bot as bot_command
 from kartomat.cli.cards import app as cards_app
 from kartomat.cli.mail import mail_app
 from kartomat.cli.schedule import schedule_app
@@ -37,6 +38,10 @@ app.command("indicators", help="Wskaźniki sesji: gmina, powiat, województwo, k
 )
 app.command("report", help="Raport MP (HTML, XLSX, CSV), z --send wysyłka odbiorcom.")(
     indicators.report
+)
+
+app.command("bot", help="Bot Telegram: long polling albo webhook (KARTOMAT_TELEGRAM_WEBHOOK_URL).")(
+    bot_command
 )
 
 

@@ -57,8 +57,9 @@ def dovecot_no_move() -> Iterator[Dovecot]:
 
 
 def imap_config(port: int) -> ImapConfig:
-    return ImapConfig("127.0.0.1", USER, SecretStr(PASSWORD), port=port, ssl=False,
-                      read_timeout=10.0)  # fmt: skip
+    return ImapConfig(
+        "127.0.0.1", USER, SecretStr(PASSWORD), port=port, ssl=False, read_timeout=10.0
+    )
 
 
 def client(port: int) -> IMAPClient:
@@ -85,8 +86,11 @@ def empty_mailbox(port: int) -> None:
 def counts(port: int) -> dict[str, int]:
     imap = client(port)
     try:
-        return {f: imap.folder_status(f, ["MESSAGES"])[b"MESSAGES"] for f in FOLDERS
-                if imap.folder_exists(f)}  # fmt: skip
+        return {
+            f: imap.folder_status(f, ["MESSAGES"])[b"MESSAGES"]
+            for f in FOLDERS
+            if imap.folder_exists(f)
+        }
     finally:
         imap.logout()
 
@@ -115,9 +119,13 @@ def mail_app(tmp_path: Path, clock: FakeClock, smtp_port: int) -> Iterator[App]:
         return SqlUnitOfWork(sessions)
 
     settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'k.db'}", secret_key_file=tmp_path / "secret",
-        smtp_host="127.0.0.1", smtp_port=smtp_port, smtp_security="none",
-        mail_from="monitoring@cm.example", mail_reply_to="monitoring+{token}@cm.example",
-    )  # fmt: skip
+        database_url=f"sqlite:///{tmp_path / 'k.db'}",
+        secret_key_file=tmp_path / "secret",
+        smtp_host="127.0.0.1",
+        smtp_port=smtp_port,
+        smtp_security="none",
+        mail_from="monitoring@cm.example",
+        mail_reply_to="monitoring+{token}@cm.example",
+    )
     yield wire(settings, sql_uow, clock, SECRET, engine)
     engine.dispose()

@@ -54,21 +54,32 @@ def _config(root: Path, port: int, capabilities: str | None) -> str:
     login, internal = ("dovenull", "dovecot") if os.getuid() == 0 else (user, user)
     uid, gid = mail_owner()
     lines = [
-        f"base_dir = {root}/run", f"state_dir = {root}/state", "protocols = imap",
-        "listen = 127.0.0.1", f"log_path = {root}/dovecot.log", "ssl = no",
-        "disable_plaintext_auth = no", "auth_mechanisms = plain login",
-        f"default_internal_user = {internal}", f"default_login_user = {login}",
-        f"default_internal_group = {group}", "first_valid_uid = 0", "first_valid_gid = 0",
-        "mail_location = maildir:~/Maildir", "mail_fsync = never",
-        "service imap-login {", f"  inet_listener imap {{\n    address = 127.0.0.1\n    port = {port}\n  }}",
-        "  inet_listener imaps {\n    port = 0\n  }", "}",
-        "service anvil {\n  chroot =\n}", "service imap-login {\n  chroot =\n}",
+        f"base_dir = {root}/run",
+        f"state_dir = {root}/state",
+        "protocols = imap",
+        "listen = 127.0.0.1",
+        f"log_path = {root}/dovecot.log",
+        "ssl = no",
+        "disable_plaintext_auth = no",
+        "auth_mechanisms = plain login",
+        f"default_internal_user = {internal}",
+        f"default_login_user = {login}",
+        f"default_internal_group = {group}",
+        "first_valid_uid = 0",
+        "first_valid_gid = 0",
+        "mail_location = maildir:~/Maildir",
+        "mail_fsync = never",
+        "service imap-login {",
+        f"  inet_listener imap {{\n    address = 127.0.0.1\n    port = {port}\n  }}",
+        "  inet_listener imaps {\n    port = 0\n  }",
+        "}",
+        "service anvil {\n  chroot =\n}",
+        "service imap-login {\n  chroot =\n}",
         "namespace inbox {\n  inbox = yes\n  separator = /\n}",
         f"passdb {{\n  driver = passwd-file\n  args = scheme=PLAIN {root}/passwd\n}}",
-        f"userdb {{\n  driver = static\n  args = uid={uid} gid={gid} "
-        f"home={root}/home/%u\n}}",
+        f"userdb {{\n  driver = static\n  args = uid={uid} gid={gid} home={root}/home/%u\n}}",
         "protocol imap {\n  mail_max_userip_connections = 100\n}",
-    ]  # fmt: skip
+    ]
     if capabilities is not None:
         lines.append(f"imap_capability = {capabilities}")
     return "\n".join(lines) + "\n"
@@ -106,6 +117,7 @@ class Dovecot:
 def start_dovecot(root: Path, capabilities: str | None = None) -> Dovecot:
     """Start `dovecot -F -c CONF` on a free port and wait until it answers."""
     binary = shutil.which("dovecot") or "/usr/sbin/dovecot"
+    root.mkdir(parents=True, exist_ok=True)
     root.chmod(0o755)  # the mail user (not us, when we are root) must reach home/
     for sub in ("run", "state", "home"):
         (root / sub).mkdir(parents=True, exist_ok=True)
@@ -113,8 +125,11 @@ def start_dovecot(root: Path, capabilities: str | None = None) -> Dovecot:
     (root / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n")
     port = free_port()
     (root / "dovecot.conf").write_text(_config(root, port, capabilities))
-    process = subprocess.Popen([binary, "-F", "-c", str(root / "dovecot.conf")],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # fmt: skip
+    process = subprocess.Popen(
+        [binary, "-F", "-c", str(root / "dovecot.conf")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     server = Dovecot(root, port, process)
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:

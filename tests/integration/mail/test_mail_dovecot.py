@@ -64,7 +64,7 @@ def test_invitation_reply_answers_and_confirmation_over_smtp_and_imap(
     mail_app_ready(mail_app)
     invitation = invitation_via_smtp(mail_app, smtp_port)
     assert b"Auto-Submitted: auto-generated" in invitation
-    append(dovecot.port, reply_toinvitation_raw(invitation, ANSWERS, MOPS))
+    append(dovecot.port, reply_to_invitation(invitation, ANSWERS, MOPS))
     assert poll(mail_app, ImapMailbox(imap_config(dovecot.port))) == {"applied": 1}
     stored = answers_of(mail_app, izus(mail_app))
     assert (stored["II.0.1"], stored["II.0.2"], stored["I.6b"]) == (120, 1200, "2025-03-14")
@@ -97,7 +97,7 @@ def test_crash_between_store_and_move_then_uidvalidity_change(
 ) -> None:
     empty_mailbox(dovecot.port)
     mail_app_ready(mail_app)
-    append(dovecot.port, reply_toinvitation_raw(invitation_raw(mail_app), ANSWERS, MOPS))
+    append(dovecot.port, reply_to_invitation(invitation_raw(mail_app), ANSWERS, MOPS))
     with pytest.raises(ConnectionResetError):
         poll(mail_app, CrashingMailbox(imap_config(dovecot.port)))
     a = izus(mail_app)
@@ -117,8 +117,11 @@ def test_server_without_move_copies_deletes_and_expunges(
     port = dovecot_no_move.port
     empty_mailbox(port)
     mail_app_ready(mail_app)
-    append(port, reply_toinvitation_raw(invitation_raw(mail_app), ANSWERS, MOPS),
-           fresh("obcy@example.net", "Dzień dobry"))  # fmt: skip
+    append(
+        port,
+        reply_to_invitation(invitation_raw(mail_app), ANSWERS, MOPS),
+        fresh("obcy@example.net", "Dzień dobry"),
+    )
     mailbox = ImapMailbox(imap_config(port))
     assert poll(mail_app, mailbox) == {"applied": 1, "quarantined": 1}
     assert counts(port) == {"INBOX": 0, "Przetworzone": 1, "Kwarantanna": 1}
@@ -128,8 +131,11 @@ def test_connection_dropped_mid_fetch_loses_nothing(mail_app: App, dovecot: Dove
     empty_mailbox(dovecot.port)
     mail_app_ready(mail_app)
     invitation = invitation_raw(mail_app)
-    append(dovecot.port, reply_toinvitation_raw(invitation, ANSWERS, MOPS),
-           *(fresh(MOPS, f"II.1.{n}: {n}") for n in range(1, 4)))  # fmt: skip
+    append(
+        dovecot.port,
+        reply_to_invitation(invitation, ANSWERS, MOPS),
+        *(fresh(MOPS, f"II.1.{n}: {n}") for n in range(1, 4)),
+    )
     proxy = CuttingProxy(dovecot.port)
     try:
         mailbox = ImapMailbox(imap_config(proxy.port))
@@ -179,8 +185,8 @@ async def test_component_idles_picks_up_new_mail_and_stops(mail_app: App, doveco
         if component.last_pass is not None:
             break
         await asyncio.sleep(0.1)
-    invitation = await asyncio.to_thread(_invitation, mail_app)
-    await asyncio.to_thread(append, dovecot.port, reply_toinvitation_raw(invitation, ANSWERS, MOPS))
+    invitation = await asyncio.to_thread(invitation_raw, mail_app)
+    await asyncio.to_thread(append, dovecot.port, reply_to_invitation(invitation, ANSWERS, MOPS))
     for _ in range(100):  # IDLE reports EXISTS well before the 30 s poll
         if component.stored:
             break

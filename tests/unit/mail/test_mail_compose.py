@@ -21,16 +21,23 @@ ME = MailIdentity(
     "monitoring@cm.example", "Centrum Monitoringu MP", "monitoring+{token}@cm.example"
 )
 TOKEN = "AbCdEfGhIjKlMnOpQrStUvWxYz0"
-TEXT = "Szanowni Państwo,\n\n--- Prosimy odpowiadać nad tą linią ---\n\n[II.0.1] Liczba: \n[I.3] Kto: Dział\n"
+TEXT = (
+    "Szanowni Państwo,\n\n--- Prosimy odpowiadać nad tą linią ---\n\n"
+    "[II.0.1] Liczba: \n[I.3] Kto: Dział\n"
+)
 SHEET = [("Kod", "Pytanie", "Odpowiedź"), ("II.0.1", "Liczba", ""), ("I.3", "Kto", "Dział")]
 
 
 def composed(**extra: object) -> ComposedMail:
     mail = ComposedMail(
-        to="mops@lublin.example", subject="Prośba [Karta IZUS · 2026-H2 · #AbCdEfGh]",
-        text=TEXT, message_id="<kartomat.7.abc@cm.example>", reply_to=ME.reply_to(TOKEN),
-        sheet=SHEET, sheet_name="karta-izus-2026-H2.xlsx",
-    )  # fmt: skip
+        to="mops@lublin.example",
+        subject="Prośba [Karta IZUS · 2026-H2 · #AbCdEfGh]",
+        text=TEXT,
+        message_id="<kartomat.7.abc@cm.example>",
+        reply_to=ME.reply_to(TOKEN),
+        sheet=SHEET,
+        sheet_name="karta-izus-2026-H2.xlsx",
+    )
     for key, value in extra.items():
         setattr(mail, key, value)
     return mail
@@ -84,8 +91,9 @@ def test_a_reply_with_our_filled_xlsx_is_read_by_the_parser() -> None:
     reply["From"], reply["To"] = "mops@lublin.example", f"monitoring+{TOKEN}@cm.example"
     reply["Subject"] = "Re: Prośba [Karta IZUS · 2026-H2 · #AbCdEfGh]"
     reply.set_content("W załączeniu.")
-    reply.add_attachment(data.getvalue(), maintype="application", subtype="octet-stream",
-                         filename="karta.xlsx")  # fmt: skip
+    reply.add_attachment(
+        data.getvalue(), maintype="application", subtype="octet-stream", filename="karta.xlsx"
+    )
     catalog = CardCatalog.builtin()
     parser = ReplyParser(catalog, ["monitoring@cm.example"], ME.name)
     mail = parser(bytes(reply), None, date(2026, 11, 22))

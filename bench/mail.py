@@ -1,0 +1,164 @@
+"""Replies ingested per second from Dovecot, end to end, vs a raw imapclient fetch.
+
+Our path per reply: fetch (`BODY.PEEK[]`, sizes first), store the raw bytes and commit,
+parse, match by the token in the plus-address, apply the answers through the
+collection service, queue the reply (the confirmation) in the outbox, record the
+outcome, and MOVE the message to `Przetworzone`. The baseline fetches the same
+messages with imapclient alone (`BODY.PEEK[]`, 100 per FETCH) in the same run.
+Targets: ≥ 0.5× the raw fetch rate and ≥ 100 replies/s. Not part of `make test`.
+
+    .venv/bin/python bench/mail.py [--replies 2000] [--backend sqlite|postgres]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, date, datetime
+from email.message import EmailMessage
+from pathlib import Path
+
+from imapclient import IMAPClient
+from sqlalchemy import text
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from kartomat.bootstrap import App, wire
+from kartomat.settings import Settings
+from mailer.imap import ImapMailbox
+from storage.engine import make_engine
+from storage.migrate import upgrade
+from storage.uow import SqlUnitOfWork, uow_factory
+from tests.fakes import FakeClock
+from tests.integration.mail.conftest import imap_config
+from tests.integration.mail.servers import PASSWORD, USER, Dovecot, start_dovecot
+
+PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+HEADER = (
+    "external_id,kind,name,org_type,teryt,miejscowosc,powiat,wojewodztwo,"
+    "contact_name,email,phone,channel"
+)
+
+
+def registry(orgs: int) -> bytes:
+    """`orgs` IZUS organisations in lubelskie, one contact each."""
+    rows = [HEADER] + [
+        f"IZ-{i:05d},izus,Ośrodek Pomocy Społecznej nr {i},ops,0663011,Lublin,Lublin,06,"
+        f"Osoba {i},ops{i}@gmina.example,,email"
+        for i in range(orgs)
+    ]
+    return ("\n".join(rows) + "\n").encode()
+
+
+def reply(n: int, token: str) -> bytes:
+    """A Gmail-style reply: eight answers on top, a quoted tail below."""
+    message = EmailMessage()
+    message["From"] = f"Osoba {n} <ops{n}@gmina.example>"
+    message["To"] = f"monitoring+{token}@cm.example"
+    message["Subject"] = f"Re: Prośba o wypełnienie [Karta IZUS · 2026-H2 · #{token[:8]}]"
+    message["Message-ID"] = f"<bench-{n}@gmina.example>"
+    message["Date"] = "Mon, 02 Nov 2026 10:15:00 +0100"
+    lines = [
+        "Dzień dobry,", "", "przesyłam dane.", "",
+        f"[II.0.1] Liczba podmiotów: {100 + n % 50}", f"[II.0.2] Liczba realizatorów: {150 + n % 40}",
+        "[II.0.3] Liczba osób: 1 200", "[II.0.4] Liczba osób: 9 000", "[II.0.5] Liczba: 30",
+        "[I.3] Kto pełni funkcję OUS: Dział Organizacji Usług", "[I.6a] Program: tak",
+        "[I.6b] Data uchwalenia Programu: 14 marca 2025", "", "Pozdrawiam", "",
+        "pon., 2 lis 2026 o 10:00 Centrum Monitoringu MP <monitoring@cm.example> napisał(a):",
+        "> --- Prosimy odpowiadać nad tą linią ---",
+        "> [II.1.1] Liczba podmiotów/organizacji samorzutnie dostarczających raporty: ",
+        "> [II.1.2] Liczba podmiotów/organizacji organizujących konsultacje: ",
+    ]  # fmt: skip
+    message.set_content("\n".join(lines))
+    return bytes(message)
+
+
+def build_app(backend: str, work: Path, clock: FakeClock) -> App:
+    url = f"sqlite:///{work / 'bench.db'}"
+    if backend == "postgres":
+        name = f"kartomat_bench_{uuid.uuid4().hex[:8]}"
+        with make_engine(PG_ADMIN, isolation_level="AUTOCOMMIT").connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    engine = make_engine(url)
+    upgrade(engine)
+    sessions = uow_factory(engine)
+    settings = Settings(
+        database_url=url, secret_key_file=work / "secret", mail_from="monitoring@cm.example",
+        mail_reply_to="monitoring+{token}@cm.example",
+    )  # fmt: skip
+    return wire(settings, lambda: SqlUnitOfWork(sessions), clock, b"bench-secret", engine)
+
+
+def prepare(app: App, replies: int, dovecot: Dovecot) -> None:
+    """Registry, open session, and one reply per assignment APPENDed to INBOX."""
+    app.registry.import_csv(registry(replies))
+    app.sessions.create("2026-H2", date(2026, 11, 2), date(2026, 11, 30), ["izus"], ["06"])
+    app.sessions.open("2026-H2")
+    tokens = {i.external_id: i.token for i in app.sessions.invites("2026-H2")}
+    imap = IMAPClient("127.0.0.1", port=dovecot.port, ssl=False)
+    imap.login(USER, PASSWORD)
+    for n in range(replies):
+        imap.append("INBOX", reply(n, tokens[f"IZ-{n:05d}"]))
+    imap.logout()
+
+
+def raw_fetch(dovecot: Dovecot) -> tuple[int, float]:
+    """imapclient alone: connect, select, BODY.PEEK[] 100 at a time."""
+    start = time.perf_counter()
+    imap = IMAPClient("127.0.0.1", port=dovecot.port, ssl=False)
+    imap.login(USER, PASSWORD)
+    imap.select_folder("INBOX", readonly=True)
+    uids = imap.search("ALL")
+    fetched = 0
+    for i in range(0, len(uids), 100):
+        fetched += len(imap.fetch(uids[i : i + 100], ["BODY.PEEK[]"]))
+    imap.logout()
+    return fetched, time.perf_counter() - start
+
+
+def ours(app: App, dovecot: Dovecot) -> tuple[int, float]:
+    """The ingestion pass, connect to logout."""
+    start = time.perf_counter()
+    mailbox = ImapMailbox(imap_config(dovecot.port))
+    mailbox.connect()
+    report = app.mail.ingest.poll(mailbox)
+    mailbox.close()
+    assert report.statuses == {"applied": report.stored}, report
+    return report.stored, time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--replies", type=int, default=2000)
+    parser.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="kartomat-bench-mail-"))
+    work.chmod(0o755)  # Dovecot's mail user must reach its home below
+    dovecot = start_dovecot(work / "dovecot")
+    try:
+        clock = FakeClock(datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
+        app = build_app(args.backend, work, clock)
+        prepare(app, args.replies, dovecot)
+        raw_n, raw_s = raw_fetch(dovecot)
+        our_n, our_s = ours(app, dovecot)
+        with app.uow() as uow:
+            queued = sum(1 for m in uow.outbox.all() if m.kind == "mail_reply")
+        result = {
+            "backend": args.backend, "replies": our_n, "confirmations_queued": queued,
+            "raw_fetch_per_s": round(raw_n / raw_s, 1), "ours_per_s": round(our_n / our_s, 1),
+            "ratio": round((our_n / our_s) / (raw_n / raw_s), 3),
+        }  # fmt: skip
+        print(json.dumps(result, ensure_ascii=False))
+    finally:
+        dovecot.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
