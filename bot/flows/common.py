@@ -46,11 +46,7 @@ class Services:
 
 async def call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run a synchronous use case in a worker thread (it commits before it returns)."""
-    import time
-    t = time.monotonic()
-    r = await asyncio.to_thread(fn, *args, **kwargs)
-    print("CALL", getattr(fn, "__name__", fn), round(time.monotonic() - t, 3))
-    return r
+    return await asyncio.to_thread(fn, *args, **kwargs)
 
 
 def user_id(update: Update) -> int:
@@ -72,10 +68,7 @@ class Conversation:
 
     async def send(self, bot: Bot, chat_id: int, reply: Reply) -> None:
         """One message (interactive: it goes ahead of reminders in the rate limiter)."""
-        import time
-        t = time.monotonic()
         await bot.send_message(chat_id, reply.text, reply_markup=reply.markup)
-        print("SEND", round(time.monotonic() - t, 3))
 
     async def say(self, bot: Bot, chat_id: int, text: str) -> None:
         """A plain message."""

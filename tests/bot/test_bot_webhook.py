@@ -53,7 +53,7 @@ def _webhook_app(pg: Engine, clock: FakeClock, standin: BotApiStandIn, tmp: Path
 @asynccontextmanager
 async def _serving(apps: list[App]) -> AsyncIterator[list[TelegramBot]]:
     stop = asyncio.Event()
-    bots = [TelegramBot(app, build_application(app)) for app in apps]
+    bots = [TelegramBot(app, build_application(app, limits=None)) for app in apps]
     tasks = [asyncio.create_task(bot.run(stop)) for bot in bots]
     try:
         while not all(bot.running for bot in bots):
