@@ -25,7 +25,7 @@ lint: venv
 	$(BIN)/lint-imports
 
 typecheck: venv
-	$(BIN)/mypy domain services storage kartomat
+	$(BIN)/mypy domain services storage kartomat scheduler
 
 fmt: venv
 	$(BIN)/ruff format .
@@ -38,6 +38,7 @@ test: venv services lint typecheck
 bench: venv services
 	$(BIN)/python bench/collection.py
 	$(BIN)/python bench/indicators.py
+	$(BIN)/python bench/schedule.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -64,34 +64,52 @@ def reply(n: int, token: str) -> bytes:
     message["Message-ID"] = f"<bench-{n}@gmina.example>"
     message["Date"] = "Mon, 02 Nov 2026 10:15:00 +0100"
     lines = [
-        "Dzień dobry,", "", "przesyłam dane.", "",
-        f"[II.0.1] Liczba podmiotów: {100 + n % 50}", f"[II.0.2] Liczba realizatorów: {150 + n % 40}",
-        "[II.0.3] Liczba osób: 1 200", "[II.0.4] Liczba osób: 9 000", "[II.0.5] Liczba: 30",
-        "[I.3] Kto pełni funkcję OUS: Dział Organizacji Usług", "[I.6a] Program: tak",
-        "[I.6b] Data uchwalenia Programu: 14 marca 2025", "", "Pozdrawiam", "",
+        "Dzień dobry,",
+        "",
+        "przesyłam dane.",
+        "",
+        f"[II.0.1] Liczba podmiotów: {100 + n % 50}",
+        f"[II.0.2] Liczba realizatorów: {150 + n % 40}",
+        "[II.0.3] Liczba osób: 1 200",
+        "[II.0.4] Liczba osób: 9 000",
+        "[II.0.5] Liczba: 30",
+        "[I.3] Kto pełni funkcję OUS: Dział Organizacji Usług",
+        "[I.6a] Program: tak",
+        "[I.6b] Data uchwalenia Programu: 14 marca 2025",
+        "",
+        "Pozdrawiam",
+        "",
         "pon., 2 lis 2026 o 10:00 Centrum Monitoringu MP <monitoring@cm.example> napisał(a):",
         "> --- Prosimy odpowiadać nad tą linią ---",
         "> [II.1.1] Liczba podmiotów/organizacji samorzutnie dostarczających raporty: ",
         "> [II.1.2] Liczba podmiotów/organizacji organizujących konsultacje: ",
-    ]  # fmt: skip
+    ]
     message.set_content("\n".join(lines))
     return bytes(message)
 
 
-def build_app(backend: str, work: Path, clock: FakeClock) -> App:
+def _admin(sql: str) -> None:
+    engine = make_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(sql))
+    engine.dispose()
+
+
+def build_app(backend: str, work: Path, clock: FakeClock, name: str) -> App:
+    """The wired app on a fresh SQLite file or PostgreSQL database `name`."""
     url = f"sqlite:///{work / 'bench.db'}"
     if backend == "postgres":
-        name = f"kartomat_bench_{uuid.uuid4().hex[:8]}"
-        with make_engine(PG_ADMIN, isolation_level="AUTOCOMMIT").connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        _admin(f'CREATE DATABASE "{name}"')
         url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
     engine = make_engine(url)
     upgrade(engine)
     sessions = uow_factory(engine)
     settings = Settings(
-        database_url=url, secret_key_file=work / "secret", mail_from="monitoring@cm.example",
+        database_url=url,
+        secret_key_file=work / "secret",
+        mail_from="monitoring@cm.example",
         mail_reply_to="monitoring+{token}@cm.example",
-    )  # fmt: skip
+    )
     return wire(settings, lambda: SqlUnitOfWork(sessions), clock, b"bench-secret", engine)
 
 
@@ -141,23 +159,31 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="kartomat-bench-mail-"))
     work.chmod(0o755)  # Dovecot's mail user must reach its home below
     dovecot = start_dovecot(work / "dovecot")
+    name = f"kartomat_bench_{uuid.uuid4().hex[:8]}"
     try:
         clock = FakeClock(datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
-        app = build_app(args.backend, work, clock)
+        app = build_app(args.backend, work, clock, name)
         prepare(app, args.replies, dovecot)
         raw_n, raw_s = raw_fetch(dovecot)
         our_n, our_s = ours(app, dovecot)
         with app.uow() as uow:
             queued = sum(1 for m in uow.outbox.all() if m.kind == "mail_reply")
         result = {
-            "backend": args.backend, "replies": our_n, "confirmations_queued": queued,
-            "raw_fetch_per_s": round(raw_n / raw_s, 1), "ours_per_s": round(our_n / our_s, 1),
+            "backend": args.backend,
+            "replies": our_n,
+            "confirmations_queued": queued,
+            "raw_fetch_per_s": round(raw_n / raw_s, 1),
+            "ours_per_s": round(our_n / our_s, 1),
             "ratio": round((our_n / our_s) / (raw_n / raw_s), 3),
-        }  # fmt: skip
+        }
         print(json.dumps(result, ensure_ascii=False))
+        if app.engine is not None:
+            app.engine.dispose()
     finally:
         dovecot.stop()
         shutil.rmtree(work, ignore_errors=True)
+        if args.backend == "postgres":
+            _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

@@ -88,16 +88,18 @@ def _organisations(n: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         kind = "izus" if i % 5 == 0 else "ngo"
         woj = f"{(i % 16 + 1) * 2:02d}"
         teryt = f"{woj}{(i // 16) % 20 + 1:02d}{(i // 320) % 8 + 1:02d}1"
+        org_type = "ops" if kind == "izus" else "fundacja"
         orgs.append({"id": i + 1, "external_id": f"ORG-{i:06d}", "kind": kind,
-                     "name": f"Organizacja {i}", "org_type": "ops" if kind == "izus" else "fundacja",
-                     "teryt": teryt, "miejscowosc": f"Miasto {i % GMINY}", "powiat": "p",
+                     "name": f"Organizacja {i}", "org_type": org_type, "teryt": teryt,
+                     "miejscowosc": f"Miasto {i % GMINY}", "powiat": "p",
                      "wojewodztwo": woj})  # fmt: skip
-        on_telegram = kind == "ngo" and i % 3 == 0
+        telegram = 10_000_000 + i if kind == "ngo" and i % 3 == 0 else None
         contacts.append({"id": i + 1, "organisation_id": i + 1, "name": f"Osoba {i}",
-                         "email": f"org{i}@bench.example", "channel": "telegram" if on_telegram
-                         else "email", "telegram_user_id": 10_000_000 + i if on_telegram else None,
-                         "telegram_unreachable": False, "email_unreachable": False,
-                         "language": "pl", "is_primary": True})  # fmt: skip
+                         "email": f"org{i}@bench.example",
+                         "channel": "telegram" if telegram else "email",
+                         "telegram_user_id": telegram, "telegram_unreachable": False,
+                         "email_unreachable": False, "language": "pl",
+                         "is_primary": True})  # fmt: skip
     return orgs, contacts
 
 

@@ -117,7 +117,7 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
     async def _acquire(self, bulk: bool, chat_id: str) -> None:
         """Take a global and a per-chat token, waiting as long as needed."""
         assert self.limits is not None and self._global is not None
-        keep = self.limits.reserve if bulk else 0
+        keep = min(self.limits.reserve, self.limits.burst - 1) if bulk else 0
         while True:
             now = time.monotonic()
             chat = self._chat(chat_id, now)

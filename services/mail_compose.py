@@ -125,9 +125,9 @@ class MailComposeService:
 
     def _language(self, uow: UnitOfWork, state: CardState, recipient: str) -> Lang:
         contacts = uow.contacts.for_organisation(state.organisation.id or 0)
-        contact = next((c for c in contacts if (c.email or "").lower() == recipient.lower()), None)
-        language = (contact or state.contact).language if (contact or state.contact) else None
-        chosen = language or self.identity.language
+        found = next((c for c in contacts if (c.email or "").lower() == recipient.lower()), None)
+        contact = found or state.contact
+        chosen = contact.language if contact is not None else self.identity.language
         return "en" if chosen == "en" else "pl"
 
     def _subject(self, state: CardState, message: OutboxMessage, lang: Lang, token: str) -> str:
@@ -145,46 +145,41 @@ class MailComposeService:
     def _content(
         self, state: CardState, message: OutboxMessage, lang: Lang, token: str
     ) -> tuple[list[str], list[tuple[Question, str]] | None]:
-        kind, payload = message.kind, message.payload
-        head = [words.greeting(lang), ""]
+        """The body (greeting, the kind's text, the template when it has one, signature)."""
+        payload = message.payload
         link = f"https://t.me/{self.identity.bot_username}?start={token}"
-        if kind == "confirmation":
-            return head + self._confirmation(state, payload, lang), None
-        if kind == "mail_reply":
-            return self._with_template(
-                head + self._reply(state, payload, lang),
-                state,
-                _questions(state, payload.get("missing")),
-                lang,
-            )
-        if kind == "mail_notice":
-            detail = str(payload.get("detail") or "")
-            body = reply.notice_lines(str(payload.get("reason")), state.session.name, detail, lang)
-            wants = payload.get("reason") in ("empty", "needs_template")
-            questions = state.missing if wants else []
-            return self._with_template(head + body, state, questions, lang)
-        if kind == "invitation":
-            card = f"Karta {state.card.card.value.upper()}"
-            asked = list(state.card.asked_questions)
-            body = words.invitation_intro(
-                state.organisation.name,
-                card,
-                state.session.name,
-                state.deadline,
-                len(state.applicable),
-                lang,
-            )
-            return self._with_template(
-                head + body + [""] + words.how_to_reply(lang, link), state, asked, lang
-            )
-        left = (state.deadline - local_date(state.now)).days
+        if message.kind == "confirmation":
+            body, questions = self._confirmation(state, payload, lang), []
+        elif message.kind == "mail_reply":
+            body = self._reply(state, payload, lang)
+            questions = _questions(state, payload.get("missing"))
+        elif message.kind == "mail_notice":
+            body, questions = self._notice(state, payload, lang)
+        else:
+            body = [*self._request(state, message.kind, lang), "", *words.how_to_reply(lang, link)]
+            invitation = message.kind == "invitation"
+            questions = list(state.card.asked_questions) if invitation else state.missing
+        return self._with_template([words.greeting(lang), "", *body], state, questions, lang)
+
+    def _request(self, state: CardState, kind: str, lang: Lang) -> list[str]:
+        """The invitation's or a reminder's own words (what, for whom, until when)."""
         card = f"Karta {state.card.card.value.upper()}"
-        body = words.reminder_intro(
-            card, state.session.name, state.deadline, left, len(state.missing), lang
-        )
-        return self._with_template(
-            head + body + [""] + words.how_to_reply(lang, link), state, state.missing, lang
-        )
+        session = state.session.name
+        if kind == "invitation":
+            count = len(state.applicable)
+            org = state.organisation.name
+            return words.invitation_intro(org, card, session, state.deadline, count, lang)
+        left = (state.deadline - local_date(state.now)).days
+        return words.reminder_intro(card, session, state.deadline, left, len(state.missing), lang)
+
+    def _notice(
+        self, state: CardState, payload: dict[str, Any], lang: Lang
+    ) -> tuple[list[str], list[Question]]:
+        """A rejection-type notice; "send the template" ones carry the missing questions."""
+        reason = str(payload.get("reason"))
+        detail = str(payload.get("detail") or "")
+        body = reply.notice_lines(reason, state.session.name, detail, lang)
+        return body, state.missing if reason in ("empty", "needs_template") else []
 
     def _with_template(
         self, lines: list[str], state: CardState, questions: Sequence[Question], lang: Lang
@@ -214,7 +209,8 @@ class MailComposeService:
         lines += ["", words.t(lang, "Przesłane odpowiedzi:", "Answers submitted:")]
         for q in state.applicable:
             if q.id in state.answers:
-                lines.append(reply.item(state.card, q.code, tpl.shown_value(state, q, lang), lang))
+                shown = tpl.shown_value(state, q, lang, None)
+                lines.append(reply.item(state.card, q.code, shown, lang))
         return lines
 
     def _reply(self, state: CardState, payload: dict[str, Any], lang: Lang) -> list[str]:

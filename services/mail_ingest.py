@@ -65,26 +65,42 @@ class MailIngestService:
         uidvalidity: int | None = None,
         uid: int | None = None,
         status: str = "stored",
-    ) -> tuple[InboundMessage | None, bool]:
+    ) -> tuple[InboundMessage, bool]:
         """Step 1: the raw bytes, committed; (row, True) when new, (existing, False) if not."""
-        digest = sha256(raw).hexdigest()
-        row = InboundMessage(
-            channel="email",
-            folder=mailbox,
-            uidvalidity=uidvalidity,
-            uid=uid,
-            sha256=digest,
-            message_id=_message_id(raw),
-            raw=raw,
-            received_at=self.clock.now(),
-            status=status,
-        )
+        return self.store_many([(raw, uid, None)], mailbox, uidvalidity, status)[0]
+
+    def store_many(
+        self,
+        raws: Sequence[tuple[bytes, int | None, str | None]],
+        mailbox: str,
+        uidvalidity: int | None,
+        status: str = "stored",
+    ) -> list[tuple[InboundMessage, bool]]:
+        """Step 1 for a fetched group, (raw, uid, error) each: one commit before any parsing."""
+        now = self.clock.now()
+        results = []
         with self.uow() as uow:
-            added = uow.inbound.add(row)
-            if added is not None:
-                uow.commit()
-                return added, True
-            return uow.inbound.by_sha256(digest), False
+            for raw, uid, error in raws:
+                digest = sha256(raw).hexdigest()
+                row = InboundMessage(
+                    channel="email",
+                    folder=mailbox,
+                    uidvalidity=uidvalidity,
+                    uid=uid,
+                    sha256=digest,
+                    message_id=_message_id(raw),
+                    raw=raw,
+                    received_at=now,
+                    status=status,
+                    error=error,
+                )
+                added = uow.inbound.add(row)
+                existing = added or uow.inbound.by_sha256(digest)
+                if existing is None:  # same UID, other bytes: a server bug; left in place
+                    raise RuntimeError(f"message uid={uid} neither stored nor found")
+                results.append((existing, added is not None))
+            uow.commit()
+        return results
 
     def process(self, inbound_id: int, stored: InboundMessage | None = None) -> str:
         """Step 2 for a stored message (no-op when already done); returns its status.
@@ -145,15 +161,19 @@ class MailIngestService:
         state: MailboxState,
         report: PollReport,
     ) -> None:
+        fetched = list(mailbox.fetch([i for i in chunk if i.size <= self.max_bytes]))
+        big = [(i, mailbox.fetch_headers(i)) for i in chunk if i.size > self.max_bytes]
+        stored = self._store(mailbox, fetched, state, "stored")
+        stored += self._store(mailbox, big, state, "oversize")
         filed: dict[Destination, list[MailboxItem]] = {"processed": [], "quarantine": []}
-        small = [i for i in chunk if i.size <= self.max_bytes]
         try:
-            for item, raw in mailbox.fetch(small):
-                filed[self._one(mailbox, item, raw, state, report)].append(item)
-            for item in (i for i in chunk if i.size > self.max_bytes):
-                raw = mailbox.fetch_headers(item)
-                filed[self._one(mailbox, item, raw, state, report, oversize=True)].append(item)
-        finally:  # whatever was stored is filed, even when the batch stops early
+            for item, row, new in stored:
+                report.stored += new
+                report.duplicates += not new
+                outcome = self.process(row.id or 0, row if new else None)
+                report.statuses[outcome] += 1
+                filed[destination(outcome)].append(item)
+        finally:  # whatever was stored and handled is filed, even when the batch stops early
             for where, items in filed.items():
                 if items:
                     mailbox.file(items, where)
@@ -161,37 +181,21 @@ class MailIngestService:
         if mailbox.uses_uids and uids:
             self._advance(state, max(uids))
 
-    def _one(
+    def _store(
         self,
         mailbox: Mailbox,
-        item: MailboxItem,
-        raw: bytes,
+        fetched: Sequence[tuple[MailboxItem, bytes]],
         state: MailboxState,
-        report: PollReport,
-        *,
-        oversize: bool = False,
-    ) -> Destination:
-        status = "oversize" if oversize else "stored"
-        stored, new = self.store(raw, mailbox.mailbox, state.uidvalidity, item.uid, status)
-        if stored is None:
-            raise RuntimeError(f"message {item.key} neither stored nor found")
-        if oversize and new:
-            self._note_size(stored, item.size)
-        report.stored += new
-        report.duplicates += not new
-        outcome = self.process(stored.id or 0, stored if new and not oversize else None)
-        report.statuses[outcome] += 1
-        return destination(outcome)
-
-    def _note_size(self, stored: InboundMessage, size: int) -> None:
-        with self.uow() as uow:
-            uow.inbound.set_outcome(
-                stored.id or 0,
-                status="oversize",
-                expected="oversize",
-                error=f"too_large: {size / 1_048_576:.1f} MB",
-            )
-            uow.commit()
+        status: str,
+    ) -> list[tuple[MailboxItem, InboundMessage, bool]]:
+        if not fetched:
+            return []
+        raws = [
+            (raw, item.uid, _size_note(item) if status == "oversize" else None)
+            for item, raw in fetched
+        ]
+        rows = self.store_many(raws, mailbox.mailbox, state.uidvalidity, status)
+        return [(item, row, new) for (item, _), (row, new) in zip(fetched, rows, strict=True)]
 
     def _advance(self, state: MailboxState, uid: int) -> None:
         if uid <= state.last_uid:
@@ -208,6 +212,10 @@ class MailIngestService:
             count = uow.inbound.purge_raw(before)
             uow.commit()
         return count
+
+
+def _size_note(item: MailboxItem) -> str:
+    return f"too_large: {item.size / 1_048_576:.1f} MB"
 
 
 def _chunks(items: Sequence[MailboxItem], size: int) -> Iterator[Sequence[MailboxItem]]:

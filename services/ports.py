@@ -64,8 +64,8 @@ class SentDay(NamedTuple):
 
     assignment_id: int
     kind: str
-    day: date | None  # None: a key without a date (then the day it was queued counts)
-    created_at: datetime  # when the latest of them was queued
+    day: date | None  # None: keys without a date (then the day they were queued counts)
+    created_at: datetime | None  # when the latest key without a date was queued
 
 
 class OutboxRecord(NamedTuple):

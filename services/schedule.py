@@ -61,7 +61,7 @@ FILLING_GRACE = timedelta(minutes=10)
 # minute later) writes them: the state is in the database, so nothing is lost. This
 # bounds the tick's transaction, and so how long it holds the row locks a respondent's
 # answer waits for (bench/schedule.py); no dispatcher sends faster than this anyway.
-BATCH_LIMIT = 5000
+BATCH_LIMIT = 1000
 
 Due = tuple[AssignmentOverview, PlannedMessage]
 Addressed = tuple[AssignmentOverview, PlannedMessage, Address]

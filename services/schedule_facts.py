@@ -108,14 +108,23 @@ def assignment_sent(
     The latest day of each kind is all the rules need (was there an invitation, and
     the last day anything went: R6, R8). `tz_of` gives the time zone of an
     assignment's session, for a key without a date (then the day it was queued counts).
+    Equal sets are shared: thousands of assignments got the same messages.
     """
     sent: dict[int, set[SentRecord]] = {}
     for row in days:
         if row.kind in ASSIGNMENT_KINDS:
-            day = row.day or row.created_at.astimezone(tz_of(row.assignment_id)).date()
+            day = row.day
+            if day is None:
+                assert row.created_at is not None
+                day = row.created_at.astimezone(tz_of(row.assignment_id)).date()
             entry: SentRecord = (row.kind, day)  # type: ignore[assignment]
             sent.setdefault(row.assignment_id, set()).add(entry)
-    return {i: frozenset(s) for i, s in sent.items()}
+    shared: dict[frozenset[SentRecord], frozenset[SentRecord]] = {}
+    result = {}
+    for aid, records in sent.items():
+        frozen = frozenset(records)
+        result[aid] = shared.setdefault(frozen, frozen)  # one object, its hash computed once
+    return result
 
 
 def staff_recipient(session_id: int, staff_id: int) -> str:

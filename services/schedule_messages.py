@@ -6,7 +6,7 @@ only (ids, names, TERYT, dates, missing question codes), never rendered text.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -21,6 +21,11 @@ from services.ports import AssignmentOverview, UnitOfWork
 from services.schedule_facts import SessionPlan
 
 _TELEGRAM, _EMAIL = Channel.TELEGRAM.value, Channel.EMAIL.value  # plain str: a hot loop
+
+# Late assignments one staff message lists individually. A staff member covering the
+# whole country may have thousands late: no chat message can show them, and storing
+# megabytes of payload a day helps no one; counts per gmina are always complete.
+STAFF_LIST_LIMIT = 1000
 
 
 @dataclass(frozen=True)
@@ -174,22 +179,28 @@ def staff_payload(
     planned: PlannedMessage,
     plan: SessionPlan,
     staff: Staff,
-    rows: Mapping[int, AssignmentOverview],
+    entry: Callable[[int], dict[str, Any]],
     gminy: Mapping[str, str],
 ) -> dict[str, Any]:
-    """A late-submission alert or digest: the late assignments grouped by gmina."""
-    groups = [
-        {
-            "teryt": teryt,
-            "gmina": gminy.get(teryt),
-            "assignments": [late_entry(rows[int(i)], plan, planned.local_day) for i in ids],
-        }
-        for teryt, ids in planned.late_by_gmina
-    ]
+    """A late-submission alert or digest: the late assignments grouped by gmina.
+
+    Every gmina is named with its count; the assignments themselves are listed up to
+    STAFF_LIST_LIMIT per message (`listed` says how many), the rest being a click away
+    in the staff commands. `entry` gives an assignment's late_entry (shared by staff).
+    """
+    groups, room = [], STAFF_LIST_LIMIT
+    for teryt, ids in planned.late_by_gmina:
+        shown = [entry(int(i)) for i in ids[:room]]
+        room -= len(shown)
+        groups.append(
+            {"teryt": teryt, "gmina": gminy.get(teryt), "late_count": len(ids),
+             "assignments": shown}
+        )  # fmt: skip
     return {
         "session": plan.session.name,
         "staff_id": staff.id,
         "late_count": sum(len(ids) for _, ids in planned.late_by_gmina),
+        "listed": STAFF_LIST_LIMIT - room,
         "new": [int(r.removeprefix("new:")) for r in planned.reasons if r.startswith("new:")],
         "gminy": groups,
     }

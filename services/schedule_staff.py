@@ -8,15 +8,16 @@ harmonograms (digest times, duty hours).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import datetime, time
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime, time
+from typing import Any
 
 from domain.entities import OutboxMessage, Staff
-from domain.schedule import LateAssignment, PlannedMessage, late_from, staff_alerts_due
+from domain.schedule import LateAssignment, PlannedMessage, SentRecord, late_from, staff_alerts_due
 from domain.schedule.calendar import local_datetime
 from services.ports import AssignmentOverview, UnitOfWork
 from services.schedule_facts import STAFF_KINDS, SessionPlan, staff_recipient, staff_sent
-from services.schedule_messages import outbox_message, staff_address, staff_payload
+from services.schedule_messages import late_entry, outbox_message, staff_address, staff_payload
 
 LateByGmina = dict[str, list[LateAssignment]]
 StaffDue = tuple[SessionPlan, Staff, PlannedMessage]
@@ -30,20 +31,28 @@ def staff_alerts(
 ) -> list[StaffDue]:
     """Alerts and digests due now, per session and staff member."""
     staff = uow.staff.all()
-    late = _late_by_session(rows, plans, now)
-    if not staff or not late:
+    if not staff:
         return []
-    since = min(opening_midnight(plans[sid]) for sid in late)
+    since = min(opening_midnight(plan) for plan in plans.values())
     records = uow.outbox.records_since(STAFF_KINDS, since)
     due: list[StaffDue] = []
-    for sid, by_gmina in late.items():
+    for sid, by_gmina in _late_by_session(rows, plans, now).items():
         plan = plans[sid]
-        by_staff = {staff_recipient(sid, m.id or 0): (m, _covered(m, by_gmina)) for m in staff}
-        wanted = {key: groups for key, (_, groups) in by_staff.items() if groups}
         sent = staff_sent(records, plan.calendar.tz)
+        today = plan.calendar.local_day(now)
+        waiting = {staff_recipient(sid, m.id or 0): m for m in staff}
+        # S2, one staff message a day: who got today's is not asked again this tick.
+        waiting = {k: m for k, m in waiting.items() if not _got(sent.get(k, frozenset()), today)}
+        groups = {key: _covered(m, by_gmina) for key, m in waiting.items()}
+        wanted = {key: found for key, found in groups.items() if found}
         for planned in staff_alerts_due(wanted, now, plan.calendar, plan.harmonogram, sent):
-            due.append((plan, by_staff[planned.recipient_id][0], planned))
+            due.append((plan, waiting[planned.recipient_id], planned))
     return due
+
+
+def _got(sent: frozenset[SentRecord], today: date) -> bool:
+    """Whether an alert or digest already went today."""
+    return any(day == today for _, day in sent)
 
 
 def staff_messages(
@@ -52,13 +61,33 @@ def staff_messages(
     """Outbox rows of the due alerts and digests, to each staff member's own channel."""
     if not due:
         return []
-    by_id = {r.assignment_id: r for r in rows}
+    entries = _Entries({r.assignment_id: r for r in rows})
     gminy = gmina_names(uow)
     messages = []
     for plan, member, planned in due:
-        payload = staff_payload(planned, plan, member, by_id, gminy)
+        entry = entries.for_day(plan, planned.local_day)
+        payload = staff_payload(planned, plan, member, entry, gminy)
         messages.append(outbox_message(planned, staff_address(member), payload, now))
     return messages
+
+
+class _Entries:
+    """Late entries built once per assignment and shared by every staff payload listing it."""
+
+    def __init__(self, rows: Mapping[int, AssignmentOverview]) -> None:
+        self.rows = rows
+        self.built: dict[tuple[date, int], dict[str, Any]] = {}
+
+    def for_day(self, plan: SessionPlan, day: date) -> Callable[[int], dict[str, Any]]:
+        """The entry of an assignment of this plan's session, as listed on that day."""
+
+        def entry(assignment_id: int) -> dict[str, Any]:
+            key = (day, assignment_id)
+            if key not in self.built:
+                self.built[key] = late_entry(self.rows[assignment_id], plan, day)
+            return self.built[key]
+
+        return entry
 
 
 def opening_midnight(plan: SessionPlan) -> datetime:
@@ -76,12 +105,16 @@ def _late_by_session(
 ) -> dict[int, LateByGmina]:
     """Unsubmitted assignments past their deadline (R1), per session and gmina."""
     late: dict[int, LateByGmina] = {}
+    late_since: dict[tuple[int, date], datetime] = {}  # a handful of distinct deadlines
     for row in rows:
         if row.submitted_at is not None:
             continue
         plan = plans[row.session_id]
         deadline = row.extended_until or plan.session.deadline
-        if now >= late_from(deadline, plan.calendar.tz):
+        key = (row.session_id, deadline)
+        if key not in late_since:
+            late_since[key] = late_from(deadline, plan.calendar.tz)
+        if now >= late_since[key]:
             entry = LateAssignment(str(row.assignment_id), deadline)
             late.setdefault(row.session_id, {}).setdefault(row.teryt, []).append(entry)
     return late

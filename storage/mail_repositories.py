@@ -46,7 +46,7 @@ class SentMailRepo:
 
     def add(self, sent: SentMail) -> bool:
         """Insert unless this outbox row (or Message-ID) is already recorded."""
-        table: Any = SentMailRow.__table__
+        table: Any = SentMailRow.__table__  # type: ignore[attr-defined]
         dialect = sqlite if self.s.get_bind().dialect.name == "sqlite" else postgresql
         values = {
             "outbox_id": sent.outbox_id, "message_id": sent.message_id,
@@ -63,5 +63,5 @@ class SentMailRepo:
         stmt = select(SentMailRow).where(col(SentMailRow.message_id).in_(list(message_ids)))
         return [
             SentMail(r.outbox_id, r.message_id, r.recipient, r.kind, r.created_at, r.assignment_id)
-            for r in self.s.scalars(stmt.order_by(SentMailRow.id))
+            for r in self.s.scalars(stmt.order_by(col(SentMailRow.id)))
         ]

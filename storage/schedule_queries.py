@@ -26,20 +26,28 @@ T = TypeVar("T")
 CHUNK = 5000
 _CONTACT_FIELDS = tuple(Contact.model_fields)
 _ADDRESS = [col(getattr(ContactRow, f)) for f in ContactAddress._fields]
-_OVERVIEW = select(
-    col(AssignmentRow.id),
-    col(AssignmentRow.session_id),
-    col(AssignmentRow.organisation_id),
-    col(AssignmentRow.card),
-    col(AssignmentRow.channel),
-    col(AssignmentRow.extended_until),
-    col(AssignmentRow.submitted_at),
-    col(AssignmentRow.started_at),
-    col(AssignmentRow.last_activity_at),
-    col(OrganisationRow.external_id),
-    col(OrganisationRow.name),
-    col(OrganisationRow.teryt),
-).join(OrganisationRow, col(OrganisationRow.id) == col(AssignmentRow.organisation_id))
+
+
+def _overview(submitted_at: Any) -> Any:
+    """The overview statement with the given submitted_at column."""
+    return select(
+        col(AssignmentRow.id),
+        col(AssignmentRow.session_id),
+        col(AssignmentRow.organisation_id),
+        col(AssignmentRow.card),
+        col(AssignmentRow.channel),
+        col(AssignmentRow.extended_until),
+        submitted_at,
+        col(AssignmentRow.started_at),
+        col(AssignmentRow.last_activity_at),
+        col(OrganisationRow.external_id),
+        col(OrganisationRow.name),
+        col(OrganisationRow.teryt),
+    ).join(OrganisationRow, col(OrganisationRow.id) == col(AssignmentRow.organisation_id))
+
+
+_OVERVIEW_ALL = _overview(col(AssignmentRow.submitted_at))
+_OVERVIEW_UNSUBMITTED = _overview(sa.null())
 
 
 def chunks(items: Collection[T], size: int = CHUNK) -> Iterator[list[T]]:
@@ -71,9 +79,11 @@ def overview(
     """The sessions' assignments with their organisation's registry id, name and gmina."""
     if not session_ids:
         return []
-    stmt = _OVERVIEW.where(col(AssignmentRow.session_id).in_(sorted(session_ids)))
+    stmt = _OVERVIEW_ALL
     if unsubmitted_only:
-        stmt = stmt.where(col(AssignmentRow.submitted_at).is_(None))
+        # submitted_at is known to be NULL: a plain NULL skips converting 25,000 of them.
+        stmt = _OVERVIEW_UNSUBMITTED.where(col(AssignmentRow.submitted_at).is_(None))
+    stmt = stmt.where(col(AssignmentRow.session_id).in_(sorted(session_ids)))
     rows = s.execute(stmt.order_by(col(AssignmentRow.id)))
     return [AssignmentOverview(*cast(tuple[Any, ...], row)) for row in rows]
 
@@ -171,7 +181,8 @@ def sent_days(s: Session, session_ids: Collection[int], kinds: Collection[str]) 
             col(OutboxRow.assignment_id),
             col(OutboxRow.kind),
             func.max(day),
-            func.max(col(OutboxRow.created_at)),
+            # Only keys without a date need the queue time (none of ours: a fallback).
+            func.max(case((day.is_(None), col(OutboxRow.created_at)), else_=None)),
         )
         .join(AssignmentRow, col(AssignmentRow.id) == col(OutboxRow.assignment_id))
         .where(
@@ -180,6 +191,7 @@ def sent_days(s: Session, session_ids: Collection[int], kinds: Collection[str]) 
             col(OutboxRow.kind).in_(sorted(kinds)),
         )
         .group_by(col(OutboxRow.assignment_id), col(OutboxRow.kind))
+        .order_by(col(OutboxRow.assignment_id))
     )
     return [
         SentDay(aid, kind, date.fromisoformat(found) if found else None, created_at)

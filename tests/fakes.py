@@ -317,7 +317,8 @@ class FakeOutbox(_Table):
         ]
 
     def sent_days(self, session_ids: Collection[int], kinds: Collection[str]) -> list[SentDay]:
-        assignments, latest = self.store.table("assignment"), {}
+        assignments = self.store.table("assignment")
+        latest: dict[tuple[int | None, str], SentDay] = {}
         wanted = {(sid, kind) for sid in session_ids for kind in kinds}
         for m in sorted(self.rows.values(), key=lambda m: m.created_at):
             a = assignments.get(m.assignment_id)

@@ -65,7 +65,8 @@ def _print_parsed(data: dict[str, Any], notes: list[str]) -> None:
         f"{'jest' if data['token'] else 'brak'}"
     )
     for code, value in data["answers"].items():
-        typer.echo(f"  {code:<9} {value}")
+        shown = {True: "tak", False: "nie"}.get(value, value) if isinstance(value, bool) else value
+        typer.echo(f"  {code:<9} {shown}")
     for item in data["rejected"]:
         typer.echo(f"  {item['code']:<9} odrzucone „{item['raw']}”: {item['reason_pl']}")
     for item in data["conflicts"]:
@@ -76,11 +77,26 @@ def _print_parsed(data: dict[str, Any], notes: list[str]) -> None:
         typer.echo(f"Uwaga: {note}")
 
 
+REASON_PL = {
+    "no_match": "nie pasuje do żadnej karty",
+    "unregistered_sender": "nadawca spoza rejestru",
+    "too_large": "za duża",
+}
+
+
+def _reason(text: str | None) -> str:
+    """`unregistered_sender: x@y` → `nadawca spoza rejestru: x@y`."""
+    if not text:
+        return ""
+    code, _, rest = text.partition(":")
+    return REASON_PL.get(code, code) + (f":{rest}" if rest else "")
+
+
 def _report_text(report: PollReport) -> str:
     parts = [f"{STATUS_PL.get(s, s)}: {n}" for s, n in sorted(report.statuses.items())]
     text = f"Nowych wiadomości: {report.stored}, już znanych: {report.duplicates}."
     if parts:
-        text += " " + "; ".join(parts) + "."
+        text += " Wynik – " + "; ".join(parts) + "."
     if report.uidvalidity_changed:
         text += " Serwer zmienił UIDVALIDITY – skrzynkę przejrzano od nowa."
     if report.purged:
@@ -169,7 +185,7 @@ def _list(app: App, as_json: bool) -> None:
         where = f"{i.organisation} ({i.card})" if i.organisation else "bez dopasowania"
         typer.echo(
             f"{i.id:>5}  {i.received_at:%Y-%m-%d %H:%M}  {STATUS_PL.get(i.status, i.status):<24}"
-            f"  {i.sender or '?'}  {where}  „{i.subject[:60]}”  {i.reason or ''}"
+            f"  {i.sender or '?'}  {where}  „{i.subject[:60]}”  {_reason(i.reason)}"
         )
 
 

@@ -103,17 +103,18 @@ def label_of(app: App, question: Question, code: str) -> str:
 class Manager:
     """A simulated NGO manager who answers every question the way tests.sample says."""
 
-    def __init__(self, app: App, user: SimUser) -> None:
+    def __init__(self, app: App, user: SimUser, timeout: float = 5.0) -> None:
         self.app = app
         self.user = user
+        self.timeout = timeout
 
     async def begin(self, token: str) -> SentMessage:
         """Open the invitation and press "Zaczynamy"; the first question."""
         self.user.start(token)
-        [greeting] = await self.user.wait_for_reply()
+        [greeting] = await self.user.wait_for_reply(timeout=self.timeout)
         assert "Zaczynamy" in greeting.button_texts, greeting.text
         self.user.press("Zaczynamy")
-        [first] = await self.user.wait_for_reply()
+        [first] = await self.user.wait_for_reply(timeout=self.timeout)
         return first
 
     async def answer(self, message: SentMessage) -> SentMessage:
@@ -130,12 +131,12 @@ class Manager:
         elif question.type is QuestionType.MANY:
             for code in self._codes(question, raw):
                 self.user.press(label_of(self.app, question, code), message.message_id)
-                await self.user.wait_for_callback_answer()
-                await self.user.wait_for_reply(edits=True)
+                await self.user.wait_for_callback_answer(timeout=self.timeout)
+                await self.user.wait_for_reply(edits=True, timeout=self.timeout)
             self.user.press("Gotowe", message.message_id)
         else:
             self.user.send_text(raw)
-        [reply] = await self.user.wait_for_reply()
+        [reply] = await self.user.wait_for_reply(timeout=self.timeout)
         return reply
 
     def _codes(self, question: Question, raw: str) -> list[str]:
@@ -150,7 +151,7 @@ class Manager:
             if "Zatwierdź i wyślij" in message.button_texts:
                 return message
             if question_of(self.app, message) is None:  # the summary's first parts
-                [message] = await self.user.wait_for_reply()
+                [message] = await self.user.wait_for_reply(timeout=self.timeout)
                 continue
             message = await self.answer(message)
         raise AssertionError(f"no summary after {limit} messages: {message.text}")
@@ -158,5 +159,5 @@ class Manager:
     async def submit(self) -> SentMessage:
         """Press "Zatwierdź i wyślij"; the receipt."""
         self.user.press("Zatwierdź i wyślij")
-        [receipt] = await self.user.wait_for_reply()
+        [receipt] = await self.user.wait_for_reply(timeout=self.timeout)
         return receipt

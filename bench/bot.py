@@ -1,0 +1,237 @@
+"""The Telegram bot under load, over HTTP against the Bot API stand-in (not part of make test).
+
+(a) Simulated managers fill Karta NGO cards (buttons and typed answers, as people do)
+    as fast as the bot answers; the same number of users chat with a bare PTB echo bot
+    on the same stand-in in the same run. Updates/s and reply latency, ratio to echo.
+(b) The same kind of interactive load while N reminders (default 10,000) drain through
+    the outbox, the stand-in enforcing Telegram's limits (30 msg/s, 1 msg/s per chat):
+    interactive p99, 429 responses, every reminder delivered exactly once.
+
+    .venv/bin/python bench/bot.py [--part a|b|both] [--managers 40] [--reminders 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+from telegram import Update
+from telegram.ext import ContextTypes, MessageHandler, filters
+
+from bot.application import build_application
+from bot.component import TelegramBot
+from bot.limiter import Limits
+from domain.entities import OutboxMessage
+from kartomat.bootstrap import App, SystemClock
+from tests.bot.support import Manager, make_app
+from tests.conftest import sqlite_engine
+from tests.telegram_standin import BotApiStandIn, SimUser
+from tests.telegram_standin.ptb import application_builder, polling
+
+HEADER = "external_id,kind,name,org_type,teryt,miejscowosc,powiat,wojewodztwo,contact_name,email,phone,channel"  # noqa: E501
+
+
+class Timed(Manager):
+    """A manager whose every action is timed until the bot's answer."""
+
+    def __init__(self, app: App, user: SimUser, think: float, latencies: list[float]) -> None:
+        super().__init__(app, user, timeout=120.0)
+        self.think, self.latencies = think, latencies
+
+    async def answer(self, message: Any) -> Any:
+        await asyncio.sleep(self.think)
+        started = time.monotonic()
+        reply = await super().answer(message)
+        self.latencies.append(time.monotonic() - started)
+        return reply
+
+
+def seed(app: App, orgs: int) -> list[str]:
+    """`orgs` NGOs in lubelskie, a session open from yesterday; their invitation tokens."""
+    rows = [
+        f"NGO-{i:05d},ngo,Fundacja nr {i},fundacja,0663011,Lublin,Lublin,lubelskie,"
+        f"Osoba {i},osoba{i}@ngo.example,601 000 {i % 1000:03d},telegram"
+        for i in range(orgs)
+    ]
+    report = app.registry.import_csv(("\n".join([HEADER, *rows]) + "\n").encode())
+    assert report.ok, report.errors
+    today = datetime.now(UTC).date()
+    app.sessions.create("BENCH", today - timedelta(days=1), today + timedelta(days=30), ["ngo"], [])
+    app.sessions.open("BENCH")
+    return [i.token for i in sorted(app.sessions.invites("BENCH"), key=lambda i: i.external_id)]
+
+
+def summary(name: str, actions: int, elapsed: float, latencies: list[float]) -> dict[str, Any]:
+    """Throughput and latency percentiles of one run."""
+    ordered = sorted(latencies) or [0.0]
+    return {
+        "run": name, "updates": actions, "seconds": round(elapsed, 2),
+        "updates_per_s": round(actions / elapsed, 1),
+        "p50_ms": round(1000 * statistics.median(ordered), 1),
+        "p99_ms": round(1000 * ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))], 1),
+    }  # fmt: skip
+
+
+async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(f"echo: {update.effective_message.text}")
+
+
+async def echo_run(standin: BotApiStandIn, users: int, messages: int) -> dict[str, Any]:
+    """A bare PTB echo bot (concurrent updates) answering `users` people in a closed loop."""
+    application = application_builder(standin).concurrent_updates(True).build()
+    application.add_handler(MessageHandler(filters.TEXT, _echo))
+    latencies: list[float] = []
+
+    async def chat(user: SimUser) -> None:
+        for n in range(messages):
+            started = time.monotonic()
+            user.send_text(f"{n}")
+            await user.wait_for_reply(timeout=30)
+            latencies.append(time.monotonic() - started)
+
+    async with polling(application, timeout=10):
+        started = time.monotonic()
+        await asyncio.gather(*(chat(standin.user(800_000 + i)) for i in range(users)))
+        elapsed = time.monotonic() - started
+    return summary("PTB echo bot", len(latencies), elapsed, latencies)
+
+
+async def cards_run(app: App, standin: BotApiStandIn, tokens: list[str], slots: int,
+                    think: float, latencies: list[float],
+                    keep_going: Callable[[], bool] = lambda: False) -> int:  # fmt: skip
+    """`slots` managers fill cards (one each, more while `keep_going`); cards submitted."""
+    queue = list(tokens)
+    done = 0
+
+    async def manager() -> None:
+        nonlocal done
+        first_round = True
+        while queue and (first_round or keep_going()):
+            token = queue.pop(0)
+            user = standin.user(10_000 + len(tokens) - len(queue))
+            person = Timed(app, user, think, latencies)
+            last = await person.fill(await person.begin(token))
+            assert "Zatwierdź i wyślij" in last.button_texts
+            await person.submit()
+            done, first_round = done + 1, False
+
+    await asyncio.gather(*(manager() for _ in range(slots)))
+    return done
+
+
+async def part_a(
+    app: App, standin: BotApiStandIn, tokens: list[str], managers: int
+) -> list[dict[str, Any]]:
+    """Cards as fast as possible vs the echo bot, same number of users, same stand-in."""
+    latencies: list[float] = []
+    async with polling(build_application(app, limits=None), timeout=10):
+        started = time.monotonic()
+        await cards_run(app, standin, tokens[:managers], managers, 0.0, latencies)
+        ours = summary("kartomat bot", len(latencies), time.monotonic() - started, latencies)
+    echo = await echo_run(standin, managers, max(1, len(latencies) // managers))
+    ours["ratio_to_echo"] = round(ours["updates_per_s"] / echo["updates_per_s"], 2)
+    return [ours, echo]
+
+
+async def part_b(
+    app: App, standin: BotApiStandIn, tokens: list[str], reminders: int, think: float
+) -> dict[str, Any]:
+    """Interactive load while `reminders` drain under the stand-in's flood limits."""
+    chats = [3_000_000 + i for i in range(reminders)]
+    _open_chats(standin, chats)
+    _queue_reminders(app, chats)
+    standin.enable_rate_limits()
+    component = TelegramBot(app, build_application(app, limits=Limits()), poll_timeout=10)
+    stop, latencies = asyncio.Event(), []
+    task = asyncio.create_task(component.run(stop))
+    started = time.monotonic()
+    drained = _delivered_to(standin, chats)
+    submitted = await cards_run(app, standin, tokens, 5, think, latencies,
+                                keep_going=lambda: drained() < reminders)  # fmt: skip
+    await _until(lambda: drained() >= reminders, timeout=reminders / 10 + 120)
+    elapsed = time.monotonic() - started
+    stop.set()
+    await task
+    counts = [len(standin.messages(c)) for c in chats]
+    result = summary("interactive during drain", len(latencies), elapsed, latencies)
+    result.update(reminders=reminders, delivered_once=sum(c == 1 for c in counts),
+                  duplicates=sum(c > 1 for c in counts), cards_submitted=submitted,
+                  reminders_per_s=round(reminders / elapsed, 1),
+                  too_many_requests=standin.too_many_requests_count)  # fmt: skip
+    return result
+
+
+def _open_chats(standin: BotApiStandIn, chats: list[int]) -> None:
+    """People who once wrote to the bot (so it may write to them), without 10,000 /starts."""
+    for chat in chats:
+        standin.user(chat)
+    with standin._state.cond:  # the stand-in's own state: bench set-up only
+        for chat in chats:
+            standin._state.chats[chat].started = True
+
+
+def _queue_reminders(app: App, chats: list[int]) -> None:
+    now = datetime.now(UTC)
+    payload = {"organisation": "Fundacja", "card": "ngo", "session": "BENCH",
+               "deadline": (now + timedelta(days=3)).date().isoformat(), "days_left": 3,
+               "missing": ["II.1.1", "II.3.4"]}  # fmt: skip
+    with app.uow() as uow:
+        uow.outbox.add_many([
+            OutboxMessage(channel="telegram", recipient=str(c), kind="reminder", payload=payload,
+                          dedupe_key=f"reminder:bench{c}:{now.date()}", next_attempt_at=now,
+                          created_at=now)
+            for c in chats
+        ])  # fmt: skip
+        uow.commit()
+
+
+def _delivered_to(standin: BotApiStandIn, chats: list[int]) -> Callable[[], int]:
+    first = chats[0]
+    return lambda: sum(1 for m in standin.all_messages() if m.chat_id >= first and
+                       m.text and m.text.startswith("🔔"))  # fmt: skip
+
+
+async def _until(predicate: Callable[[], bool], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError("reminders not drained in time")
+        await asyncio.sleep(1.0)
+
+
+async def main(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Run the requested parts, each on its own SQLite database and stand-in."""
+    results: list[dict[str, Any]] = []
+    for part in ("a", "b") if args.part == "both" else (args.part,):
+        with tempfile.TemporaryDirectory() as tmp, BotApiStandIn() as standin:
+            app = make_app(sqlite_engine(Path(tmp) / "bench.db"), SystemClock(), standin, Path(tmp))
+            tokens = seed(app, max(args.managers, 200))
+            if part == "a":
+                results += await part_a(app, standin, tokens, args.managers)
+            else:
+                results.append(await part_b(app, standin, tokens, args.reminders, args.think))
+    return results
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--part", choices=["a", "b", "both"], default="both")
+    parser.add_argument("--managers", type=int, default=40, help="concurrent managers in (a)")
+    parser.add_argument("--reminders", type=int, default=10_000, help="reminders drained in (b)")
+    parser.add_argument("--think", type=float, default=2.0, help="seconds a manager thinks (b)")
+    for row in asyncio.run(main(parser.parse_args())):
+        print(json.dumps(row, ensure_ascii=False))
