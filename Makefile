@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: test lint fmt typecheck services venv clean bench demo run
+.PHONY: test lint fmt typecheck services venv clean bench demo run reliability
 
 venv: $(STAMP)
 
@@ -39,6 +39,14 @@ bench: venv services
 	$(BIN)/python bench/collection.py
 	$(BIN)/python bench/indicators.py
 	$(BIN)/python bench/schedule.py
+
+## demo: the whole pipeline on embedded defaults (SQLite in ./demo/, everything on loopback).
+demo: venv
+	$(BIN)/python -m kartomat.demo.run demo
+
+## run: the service with the settings of .env (see .env.example).
+run: venv
+	$(BIN)/kartomat serve
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -48,7 +48,7 @@ class Timed(Manager):
     """A manager whose every action is timed until the bot's answer."""
 
     def __init__(self, app: App, user: SimUser, think: float, latencies: list[float]) -> None:
-        super().__init__(app, user, timeout=120.0)
+        super().__init__(app, user, timeout=15.0)
         self.think, self.latencies = think, latencies
 
     async def answer(self, message: Any) -> Any:

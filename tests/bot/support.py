@@ -6,8 +6,9 @@ to the Bot API stand-in; nothing of PTB or kartomat is patched.
 
 from __future__ import annotations
 
+import asyncio
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
@@ -103,10 +104,17 @@ def label_of(app: App, question: Question, code: str) -> str:
 class Manager:
     """A simulated NGO manager who answers every question the way tests.sample says."""
 
-    def __init__(self, app: App, user: SimUser, timeout: float = 5.0) -> None:
+    def __init__(
+        self,
+        app: App,
+        user: SimUser,
+        timeout: float = 5.0,
+        answers: Callable[[Question], str] = raw_answer,
+    ) -> None:
         self.app = app
         self.user = user
         self.timeout = timeout
+        self.answers = answers
 
     async def begin(self, token: str) -> SentMessage:
         """Open the invitation and press "Zaczynamy"; the first question."""
@@ -121,7 +129,7 @@ class Manager:
         """Answer the question in `message` correctly; the bot's next message."""
         question = question_of(self.app, message)
         assert question is not None, message.text
-        raw = raw_answer(question)
+        raw = self.answers(question)
         if "Potwierdź" in message.button_texts:
             self.user.press("Potwierdź", message.message_id)
         elif question.type is QuestionType.YESNO:
@@ -130,14 +138,23 @@ class Manager:
             self.user.press(label_of(self.app, question, self._codes(question, raw)[0]))
         elif question.type is QuestionType.MANY:
             for code in self._codes(question, raw):
-                self.user.press(label_of(self.app, question, code), message.message_id)
+                label = label_of(self.app, question, code)
+                self.user.press(label, message.message_id)
                 await self.user.wait_for_callback_answer(timeout=self.timeout)
-                await self.user.wait_for_reply(edits=True, timeout=self.timeout)
+                await self._ticked(message.message_id, f"✓ {label}")
             self.user.press("Gotowe", message.message_id)
         else:
             self.user.send_text(raw)
         [reply] = await self.user.wait_for_reply(timeout=self.timeout)
         return reply
+
+    async def _ticked(self, message_id: int, label: str) -> None:
+        """Wait until the message shows the tick (edits of other messages may come first)."""
+        deadline = asyncio.get_running_loop().time() + self.timeout
+        while not any(m.message_id == message_id and m.find_button(label)
+                      for m in self.user.messages()):  # fmt: skip
+            assert asyncio.get_running_loop().time() < deadline, f"no {label} on {message_id}"
+            await asyncio.sleep(0.005)
 
     def _codes(self, question: Question, raw: str) -> list[str]:
         options = self.app.catalog.get(question.card).options_of(question)

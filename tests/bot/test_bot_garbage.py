@@ -103,6 +103,8 @@ async def _double_tap(ewa: Troublemaker, message: SentMessage) -> SentMessage:
     first = ewa.user.press(expected, message.message_id)
     second = ewa.user.press(expected, message)
     await ewa.user.wait_for_callback_answer(first)
-    assert (await ewa.user.wait_for_callback_answer(second)).text == "Ta odpowiedź jest nieaktualna."
+    assert (
+        await ewa.user.wait_for_callback_answer(second)
+    ).text == "Ta odpowiedź jest nieaktualna."
     [reply] = await ewa.user.wait_for_reply()
     return reply

@@ -94,7 +94,9 @@ async def test_corrections_by_code_and_from_the_summary(
         anna.user.send_text("II.3.4 = 5")
         replies = await anna.user.wait_for_reply()
         assert replies[0].text is not None and replies[0].text.startswith("Zapisano: II.3.4 = 5")
-        await standin.wait_until(lambda: "Zatwierdź i wyślij" in anna.user.last_message().button_texts)
+        await standin.wait_until(
+            lambda: "Zatwierdź i wyślij" in anna.user.last_message().button_texts
+        )
         anna.user.press("Sfera 3")
         [sphere] = await anna.user.wait_for_reply()
         assert "II.3.4" in sphere.button_texts
@@ -102,7 +104,9 @@ async def test_corrections_by_code_and_from_the_summary(
         [question] = await anna.user.wait_for_reply()
         assert question.text is not None and "(" in question.text and " II.3.1 " in question.text
         anna.user.send_text("3")
-        await standin.wait_until(lambda: "Zatwierdź i wyślij" in anna.user.last_message().button_texts)
+        await standin.wait_until(
+            lambda: "Zatwierdź i wyślij" in anna.user.last_message().button_texts
+        )
         receipt = await anna.submit()
         assert receipt.text is not None and "Karta została wysłana" in receipt.text
     state = bot_app.collection.state(aid)
