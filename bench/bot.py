@@ -16,11 +16,13 @@ import argparse
 import asyncio
 import json
 import os
+import signal
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -39,7 +41,7 @@ from kartomat.bootstrap import App, SystemClock
 from tests.bot.support import Manager, make_app
 from tests.conftest import sqlite_engine
 from tests.telegram_standin import BotApiStandIn, SimUser
-from tests.telegram_standin.ptb import application_builder, polling
+from tests.telegram_standin.ptb import polling
 
 HEADER = "external_id,kind,name,org_type,teryt,miejscowosc,powiat,wojewodztwo,contact_name,email,phone,channel"  # noqa: E501
 
@@ -90,24 +92,20 @@ async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await update.effective_message.reply_text(f"echo: {update.effective_message.text}")
 
 
-async def echo_run(standin: BotApiStandIn, users: int, messages: int) -> dict[str, Any]:
-    """A bare PTB echo bot (concurrent updates) answering `users` people in a closed loop."""
-    application = application_builder(standin).concurrent_updates(True).build()
-    application.add_handler(MessageHandler(filters.TEXT, _echo))
+async def echo_users(standin: BotApiStandIn, users: int, messages: int) -> dict[str, Any]:
+    """`users` people chatting with the echo bot in a closed loop."""
     latencies: list[float] = []
 
     async def chat(user: SimUser) -> None:
         for n in range(messages):
             started = time.monotonic()
             user.send_text(f"{n}")
-            await user.wait_for_reply(timeout=30)
+            await user.wait_for_reply(timeout=120)
             latencies.append(time.monotonic() - started)
 
-    async with polling(application, timeout=10):
-        started = time.monotonic()
-        await asyncio.gather(*(chat(standin.user(800_000 + i)) for i in range(users)))
-        elapsed = time.monotonic() - started
-    return summary("PTB echo bot", len(latencies), elapsed, latencies)
+    started = time.monotonic()
+    await asyncio.gather(*(chat(standin.user(800_000 + i)) for i in range(users)))
+    return summary("PTB echo bot", len(latencies), time.monotonic() - started, latencies)
 
 
 async def cards_run(app: App, standin: BotApiStandIn, tokens: list[str], slots: int,
@@ -133,46 +131,42 @@ async def cards_run(app: App, standin: BotApiStandIn, tokens: list[str], slots: 
     return done
 
 
-async def part_a(
-    app: App, standin: BotApiStandIn, tokens: list[str], managers: int
-) -> list[dict[str, Any]]:
+async def part_a(args: Any, tmp: Path, standin: BotApiStandIn) -> list[dict[str, Any]]:
     """Cards as fast as possible vs the echo bot, same number of users, same stand-in."""
+    app, tokens = prepared(tmp, standin, args.managers)
     latencies: list[float] = []
-    async with polling(build_application(app, limits=None), timeout=10):
+    async with serving("ours", tmp, standin, limits=False):
         started = time.monotonic()
-        await cards_run(app, standin, tokens[:managers], managers, 0.0, latencies)
+        await cards_run(app, standin, tokens[: args.managers], args.managers, 0.0, latencies)
         ours = summary("kartomat bot", len(latencies), time.monotonic() - started, latencies)
-    echo = await echo_run(standin, managers, max(1, len(latencies) // managers))
+    async with serving("echo", tmp, standin, limits=False):
+        echo = await echo_users(standin, args.managers, max(1, len(latencies) // args.managers))
     ours["ratio_to_echo"] = round(ours["updates_per_s"] / echo["updates_per_s"], 2)
     return [ours, echo]
 
 
-async def part_b(
-    app: App, standin: BotApiStandIn, tokens: list[str], reminders: int, think: float
-) -> dict[str, Any]:
+async def part_b(args: Any, tmp: Path, standin: BotApiStandIn) -> list[dict[str, Any]]:
     """Interactive load while `reminders` drain under the stand-in's flood limits."""
-    chats = [3_000_000 + i for i in range(reminders)]
+    app, tokens = prepared(tmp, standin, 200)
+    chats = [3_000_000 + i for i in range(args.reminders)]
     _open_chats(standin, chats)
     _queue_reminders(app, chats)
     standin.enable_rate_limits()
-    component = TelegramBot(app, build_application(app, limits=Limits()), poll_timeout=10)
-    stop, latencies = asyncio.Event(), []
-    task = asyncio.create_task(component.run(stop))
-    started = time.monotonic()
+    latencies: list[float] = []
     drained = _delivered_to(standin, chats)
-    submitted = await cards_run(app, standin, tokens, 5, think, latencies,
-                                keep_going=lambda: drained() < reminders)  # fmt: skip
-    await _until(lambda: drained() >= reminders, timeout=reminders / 10 + 120)
-    elapsed = time.monotonic() - started
-    stop.set()
-    await task
+    async with serving("ours", tmp, standin, limits=True):
+        started = time.monotonic()
+        submitted = await cards_run(app, standin, tokens, 5, args.think, latencies,
+                                    keep_going=lambda: drained() < args.reminders)  # fmt: skip
+        await _until(lambda: drained() >= args.reminders, timeout=args.reminders / 10 + 120)
+        elapsed = time.monotonic() - started
     counts = [len(standin.messages(c)) for c in chats]
     result = summary("interactive during drain", len(latencies), elapsed, latencies)
-    result.update(reminders=reminders, delivered_once=sum(c == 1 for c in counts),
+    result.update(reminders=args.reminders, delivered_once=sum(c == 1 for c in counts),
                   duplicates=sum(c > 1 for c in counts), cards_submitted=submitted,
-                  reminders_per_s=round(reminders / elapsed, 1),
+                  reminders_per_s=round(args.reminders / elapsed, 1),
                   too_many_requests=standin.too_many_requests_count)  # fmt: skip
-    return result
+    return [result]
 
 
 def _open_chats(standin: BotApiStandIn, chats: list[int]) -> None:
@@ -213,17 +207,59 @@ async def _until(predicate: Callable[[], bool], timeout: float) -> None:
         await asyncio.sleep(1.0)
 
 
+def prepared(tmp: Path, standin: BotApiStandIn, orgs: int) -> tuple[App, list[str]]:
+    """The database of the run, seeded; the parent's App reads the catalog and the outbox."""
+    app = make_app(sqlite_engine(tmp / "bench.db"), SystemClock(), standin, tmp)
+    return app, seed(app, max(orgs, 200))
+
+
+@asynccontextmanager
+async def serving(
+    kind: str, tmp: Path, standin: BotApiStandIn, limits: bool
+) -> AsyncIterator[None]:
+    """The bot in its own process (Telegram is another machine), stopped with SIGTERM."""
+    polls = len(standin.calls("getUpdates"))
+    command = [sys.executable, __file__, "--serve", kind, "--db", str(tmp / "bench.db"),
+               "--base-url", standin.base_url] + (["--limits"] if limits else [])  # fmt: skip
+    child = await asyncio.create_subprocess_exec(*command)
+    try:
+        await standin.wait_until(lambda: len(standin.calls("getUpdates")) > polls, timeout=30)
+        yield
+    finally:
+        child.send_signal(signal.SIGTERM)
+        await child.wait()
+
+
+async def serve(args: argparse.Namespace) -> None:
+    """Child process: the kartomat bot (with its outbox drain) or a bare echo bot."""
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    if args.serve == "echo":
+        application = Application.builder().token(DEFAULT_TOKEN).base_url(args.base_url)
+        echo = application.concurrent_updates(True).build()
+        echo.add_handler(MessageHandler(filters.TEXT, _echo))
+        async with polling(echo, timeout=10):
+            await stop.wait()
+        return
+    app = wire(Settings(telegram_token=SecretStr(DEFAULT_TOKEN), telegram_base_url=args.base_url,
+                        secret_key_file=Path(args.db).parent / "secret"),
+               _uow(args.db), SystemClock(), SECRET)  # fmt: skip
+    application = build_application(app, limits=Limits() if args.limits else None)
+    await TelegramBot(app, application, poll_timeout=10).run(stop)
+
+
+def _uow(path: str) -> Callable[[], UnitOfWork]:
+    sessions = uow_factory(make_engine(f"sqlite:///{path}"))
+    return lambda: SqlUnitOfWork(sessions)
+
+
 async def main(args: argparse.Namespace) -> list[dict[str, Any]]:
     """Run the requested parts, each on its own SQLite database and stand-in."""
     results: list[dict[str, Any]] = []
     for part in ("a", "b") if args.part == "both" else (args.part,):
         with tempfile.TemporaryDirectory() as tmp, BotApiStandIn() as standin:
-            app = make_app(sqlite_engine(Path(tmp) / "bench.db"), SystemClock(), standin, Path(tmp))
-            tokens = seed(app, max(args.managers, 200))
-            if part == "a":
-                results += await part_a(app, standin, tokens, args.managers)
-            else:
-                results.append(await part_b(app, standin, tokens, args.reminders, args.think))
+            run = part_a if part == "a" else part_b
+            results += await run(args, Path(tmp), standin)
     return results
 
 
@@ -233,5 +269,13 @@ if __name__ == "__main__":
     parser.add_argument("--managers", type=int, default=40, help="concurrent managers in (a)")
     parser.add_argument("--reminders", type=int, default=10_000, help="reminders drained in (b)")
     parser.add_argument("--think", type=float, default=2.0, help="seconds a manager thinks (b)")
-    for row in asyncio.run(main(parser.parse_args())):
-        print(json.dumps(row, ensure_ascii=False))
+    parser.add_argument("--serve", choices=["ours", "echo"], help=argparse.SUPPRESS)
+    parser.add_argument("--db", help=argparse.SUPPRESS)
+    parser.add_argument("--base-url", help=argparse.SUPPRESS)
+    parser.add_argument("--limits", action="store_true", help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    if options.serve:
+        asyncio.run(serve(options))
+    else:
+        for row in asyncio.run(main(options)):
+            print(json.dumps(row, ensure_ascii=False), flush=True)

@@ -28,6 +28,7 @@ from bot.ordering import PerUserOrder
 from kartomat.bootstrap import App
 
 Bot = Application[Any, Any, Any, Any, Any, Any]
+POOL = 16  # HTTP connections to the Bot API
 COMMANDS = [
     ("start", "Rozpocznij / wróć do karty"),
     ("pomoc", "Jak to działa"),
@@ -73,6 +74,10 @@ def build_application(app: App, *, limits: Limits | None = Limits()) -> Bot:  # 
         .base_url(settings.telegram_base_url)
         .base_file_url(file_url(settings.telegram_base_url))
         .concurrent_updates(PerUserOrder())
+        # httpcore scans every pooled connection on each request: a small pool is faster
+        # than PTB's 256, and the rate limiter bounds what is in flight anyway.
+        .connection_pool_size(POOL)
+        .pool_timeout(30.0)
         .rate_limiter(PriorityRateLimiter(limits))
         .post_init(_set_commands)
         .build()

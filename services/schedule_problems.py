@@ -34,17 +34,15 @@ def problem_recipients(staff: list[Staff], teryt: str) -> list[Staff]:
     return [s for s in staff if s.covers(teryt)] or staff
 
 
-def problem_alerts(
+def _payload(
     context: tuple[int, MonitoringSession, Organisation, str],
     text: str,
     provenance: Provenance,
-    staff: list[Staff],
     now: datetime,
-    due_at: datetime,
-) -> list[OutboxMessage]:
-    """One problem alert per staff member, due at `due_at` (see problem_alert_due_at)."""
+) -> dict[str, Any]:
+    """What staff need to act: whose card, what they wrote, how and when they reported it."""
     assignment_id, session, org, card = context
-    payload: dict[str, Any] = {
+    return {
         "assignment_id": assignment_id,
         "session": session.name,
         "external_id": org.external_id,
@@ -57,6 +55,19 @@ def problem_alerts(
         "contact_id": provenance.contact_id,
         "reported_at": now.isoformat(),
     }
+
+
+def problem_alerts(
+    context: tuple[int, MonitoringSession, Organisation, str],
+    text: str,
+    provenance: Provenance,
+    staff: list[Staff],
+    now: datetime,
+    due_at: datetime,
+) -> list[OutboxMessage]:
+    """One problem alert per staff member, due at `due_at` (see problem_alert_due_at)."""
+    assignment_id, _, org, _ = context
+    payload = _payload(context, text, provenance, now)
     # A redelivered Telegram update or email carries the same message id: alerted once.
     source = provenance.source_message_id or now.isoformat()
     messages = []
