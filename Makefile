@@ -25,7 +25,7 @@ lint: venv
 	$(BIN)/lint-imports
 
 typecheck: venv
-	$(BIN)/mypy domain services storage kartomat scheduler
+	$(BIN)/mypy domain services storage kartomat scheduler mailer
 
 fmt: venv
 	$(BIN)/ruff format .
@@ -39,6 +39,7 @@ bench: venv services
 	$(BIN)/python bench/collection.py
 	$(BIN)/python bench/indicators.py
 	$(BIN)/python bench/schedule.py
+	$(BIN)/python bench/mail.py
 
 ## demo: the whole pipeline on embedded defaults (SQLite in ./demo/, everything on loopback).
 demo: venv

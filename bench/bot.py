@@ -30,17 +30,22 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
+from pydantic import SecretStr
 from telegram import Update
-from telegram.ext import ContextTypes, MessageHandler, filters
+from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
 from bot.application import build_application
 from bot.component import TelegramBot
 from bot.limiter import Limits
 from domain.entities import OutboxMessage
-from kartomat.bootstrap import App, SystemClock
+from kartomat.bootstrap import App, SystemClock, wire
+from kartomat.settings import Settings
+from services.ports import UnitOfWork
+from storage.engine import make_engine
+from storage.uow import SqlUnitOfWork, uow_factory
 from tests.bot.support import Manager, make_app
-from tests.conftest import sqlite_engine
-from tests.telegram_standin import BotApiStandIn, SimUser
+from tests.conftest import SECRET, sqlite_engine
+from tests.telegram_standin import DEFAULT_TOKEN, BotApiStandIn, SimUser
 from tests.telegram_standin.ptb import polling
 
 HEADER = "external_id,kind,name,org_type,teryt,miejscowosc,powiat,wojewodztwo,contact_name,email,phone,channel"  # noqa: E501
@@ -219,7 +224,8 @@ async def serving(
 ) -> AsyncIterator[None]:
     """The bot in its own process (Telegram is another machine), stopped with SIGTERM."""
     polls = len(standin.calls("getUpdates"))
-    command = [sys.executable, __file__, "--serve", kind, "--db", str(tmp / "bench.db"),
+    profile = ["-m", "cProfile", "-o", f"/tmp/child-{kind}.prof"] if os.environ.get("BENCH_PROFILE") else []
+    command = [sys.executable, *profile, __file__, "--serve", kind, "--db", str(tmp / "bench.db"),
                "--base-url", standin.base_url] + (["--limits"] if limits else [])  # fmt: skip
     child = await asyncio.create_subprocess_exec(*command)
     try:

@@ -28,7 +28,7 @@ from bot.ordering import PerUserOrder
 from kartomat.bootstrap import App
 
 Bot = Application[Any, Any, Any, Any, Any, Any]
-POOL = 16  # HTTP connections to the Bot API
+POOL = 8  # HTTP connections to the Bot API
 COMMANDS = [
     ("start", "Rozpocznij / wróć do karty"),
     ("pomoc", "Jak to działa"),

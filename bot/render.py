@@ -53,7 +53,7 @@ def question_reply(
     """The question as one message: progress, sphere when it changes, label, hint, buttons."""
     index, total = state.position(question)
     lines = [lead, ""] if lead else []
-    if _header(state, question, resumed or bool(lead)):
+    if _header(state, question, resumed):
         lines.append(f"📋 {section_title(state, question, lang)}")
     lines += [f"({index}/{total}) {question.code} {question.label(lang)}", question.hint(lang)]
     options = state.card.options_of(question)

@@ -52,7 +52,11 @@ class TickJob:
         if result.total or result.unreachable:
             log.info(
                 "schedule tick",
-                extra={"enqueued": result.enqueued, "unreachable": result.unreachable},
+                extra={
+                    "enqueued": result.enqueued,
+                    "unreachable": result.unreachable,
+                    "remaining": result.remaining,
+                },
             )
 
     def health(self) -> dict[str, Any]:

@@ -178,6 +178,8 @@ class ScheduleService:
         rows = uow.assignments.overview(list(plans), unsubmitted_only=True)  # R7
         due, deferred = self._respondents_due(uow, rows, plans, now)
         addressed, unreachable, remaining = _addressed(uow, due, self.batch_limit)
+        if unreachable:
+            log.warning("due messages without a working channel", extra={"count": unreachable})
         messages = self._respondent_messages(uow, addressed, plans, now)
         staff_due = staff_alerts(uow, rows, plans, now)
         messages += staff_messages(uow, staff_due, rows, now)
@@ -272,7 +274,6 @@ def _addressed(uow: UnitOfWork, due: list[Due], limit: int) -> tuple[list[Addres
             address = respondent_address(contacts.get(row.organisation_id, []), planned.channels)
             if address is None:
                 unreachable += 1  # reported each tick it stays due, never dropped
-                log.warning("assignment %s unreachable: no working channel", row.assignment_id)
             else:
                 addressed.append((row, planned, address))
     return addressed, unreachable, len(due) - done

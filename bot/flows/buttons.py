@@ -17,7 +17,7 @@ from bot import keyboards as kb
 from bot import render, texts
 from bot.flows.common import Services, call, user_id
 from bot.flows.navigation import NavigationActions
-from bot.flows.tap import Tap, ack, relabel, settle
+from bot.flows.tap import Tap, ack, relabel
 from domain.cards.model import Question
 from domain.cards.values import numbered
 from services.chat import CardChoice
@@ -74,10 +74,13 @@ class ButtonFlow(NavigationActions):
         elif not result.accepted:
             await asyncio.gather(ack(tap.query), self.rejected(tap.bot, tap.uid, result, tap.lang))
         else:
-            # Independent calls at once: the answer is committed, their order does not matter.
+            # The next question opens with the answer recorded (no edit of the old message:
+            # one request less per answer; its buttons are stale by revision anyway).
             shown = render.shown_value(result.state, result.question, tap.lang)
-            after = self.after(tap.bot, tap.uid, result, tap.lang)
-            await asyncio.gather(ack(tap.query), settle(tap.query, shown), after)
+            lead = f"✓ {result.question.code}: {shown}" if shown else ""
+            await asyncio.gather(
+                ack(tap.query), self.after(tap.bot, tap.uid, result, tap.lang, lead)
+            )
 
     async def _record(self, tap: Tap, question: Question, raw: str) -> None:
         result = await call(self.services.collection.record, tap.aid, question.id, raw,

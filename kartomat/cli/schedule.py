@@ -88,5 +88,7 @@ def tick(at: AtOption = None) -> None:
             typer.echo(f"Odłożono (karta właśnie wypełniana): {result.deferred}.")
         if result.unreachable:
             typer.echo(f"Bez działającego kanału kontaktu: {result.unreachable}.")
+        if result.remaining:
+            typer.echo(f"Na kolejny przebieg (limit jednego przebiegu): {result.remaining}.")
 
     with_app(work)

@@ -56,7 +56,7 @@ def say(text: str) -> None:
 def settings_for(root: Path, smtp_port: int, standin: BotApiStandIn) -> Settings:
     """Embedded defaults: everything local, nothing read from the environment."""
     return Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         database_url=f"sqlite:///{root / 'kartomat.db'}",
         secret_key_file=root / "kartomat.secret",
         telegram_token=SecretStr(standin.token),

@@ -259,3 +259,20 @@ def test_invitation_has_tag_token_and_marker_and_purge_empties_old_raw(
     assert app.mail.ingest.purge() == 1
     with app.uow() as uow:
         assert uow.inbound.with_status(["applied"])[0].raw == b""
+
+
+def test_matching_by_thread_then_by_subject_tag_when_the_token_is_gone(app: App) -> None:
+    mail_app_ready(app)
+    invitation = invitation_raw(app)
+    message_id = next(
+        line.split(b":", 1)[1].strip().decode()
+        for line in invitation.split(b"\n")
+        if line.lower().startswith(b"message-id:")
+    )
+    row = next(m for m in outbox(app, "invitation") if m.recipient == MOPS)
+    tag = app.mail.compose.compose(row)  # the subject with the tag, as it was sent
+    box = FakeMailbox()
+    box.append(fresh("kolega@gmail.example", "II.0.1: 5", "Re: x", {"In-Reply-To": message_id}))
+    box.append(fresh("kolega2@gmail.example", "II.0.2: 6", "Re: " + tag.subject))
+    assert app.mail.ingest.poll(box).statuses == {"pending_review": 2}
+    assert [i.organisation for i in app.mail.review.pending()] == ["IZUS-LUB", "IZUS-LUB"]
