@@ -45,6 +45,10 @@ bench: venv services
 demo: venv
 	$(BIN)/python -m kartomat.demo.run demo
 
+## reliability: the full fault-injection run (50 kill -9 of serve); figures in docs/reliability.md.
+reliability: venv services
+	KARTOMAT_RELIABILITY_KILLS=50 $(BIN)/pytest tests/reliability -q -s -p no:cacheprovider
+
 ## run: the service with the settings of .env (see .env.example).
 run: venv
 	$(BIN)/kartomat serve

@@ -9,10 +9,10 @@ from urllib.parse import urlparse
 
 from telegram.ext import Application
 
+from bot.drain import TelegramDrain
 from bot.sender import TelegramSender
 from kartomat.bootstrap import App
 from kartomat.serve.component import Health
-from kartomat.serve.outbox_loop import OutboxLoop
 from services.outbox import OutboxService
 
 Bot = Application[Any, Any, Any, Any, Any, Any]
@@ -34,7 +34,7 @@ class TelegramBot:
         self.application = application
         self.poll_timeout = poll_timeout
         sender = TelegramSender(application.bot, app.chat.language)
-        self.outbox = OutboxLoop(OutboxService(app.uow, app.clock), sender, interval=1.0)
+        self.outbox = TelegramDrain(OutboxService(app.uow, app.clock), sender)
         self.running = False
 
     @property

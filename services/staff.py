@@ -168,7 +168,6 @@ class StaffService:
         sessions: dict[int, MonitoringSession],
     ) -> list[Reminded]:
         now = self.clock.now()
-        today = local_date(now)
         contacts = uow.contacts.for_organisations({r.organisation_id for r in rows})
         missing = self.missing.of(uow, rows)
         result = []
@@ -179,20 +178,9 @@ class StaffService:
             if address is None:
                 result.append(Reminded(row.card, None, False))
                 continue
-            deadline = row.extended_until or session.deadline
-            payload = _payload(row, session, deadline, today, missing.get(row.assignment_id))
+            payload = _payload(row, session, local_date(now), missing.get(row.assignment_id))
             payload["contact_id"] = address.contact_id
-            message = OutboxMessage(
-                channel=address.channel,
-                recipient=address.recipient,
-                kind="reminder",
-                payload=payload,
-                # The scheduler's key for the day: a respondent is reminded once a day (R6).
-                dedupe_key=f"reminder:{row.assignment_id}:{today.isoformat()}",
-                next_attempt_at=now,
-                created_at=now,
-                assignment_id=row.assignment_id,
-            )
+            message = _reminder(row.assignment_id, address.channel, address.recipient, payload, now)
             result.append(Reminded(row.card, address.channel, uow.outbox.add(message)))
         return result
 
@@ -230,14 +218,27 @@ def _late_card(row: AssignmentOverview, session: MonitoringSession, deadline: da
     )  # fmt: skip
 
 
+def _reminder(
+    assignment_id: int, channel: str, recipient: str, payload: dict[str, Any], now: datetime
+) -> OutboxMessage:
+    """A reminder due now, under the scheduler's key for the day (R6: once a day)."""
+    return OutboxMessage(
+        channel=channel,
+        recipient=recipient,
+        kind="reminder",
+        payload=payload,
+        dedupe_key=f"reminder:{assignment_id}:{local_date(now).isoformat()}",
+        next_attempt_at=now,
+        created_at=now,
+        assignment_id=assignment_id,
+    )
+
+
 def _payload(
-    row: AssignmentOverview,
-    session: MonitoringSession,
-    deadline: date,
-    today: date,
-    missing: list[str] | None,
+    row: AssignmentOverview, session: MonitoringSession, today: date, missing: list[str] | None
 ) -> dict[str, Any]:
     """The reminder payload the scheduler writes (services.schedule_messages)."""
+    deadline = row.extended_until or session.deadline
     return {
         "assignment_id": row.assignment_id,
         "session": session.name,

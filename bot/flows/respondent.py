@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import keyboards as kb
-from bot import render, texts
+from bot import render, texts, texts_help
 from bot.flows.common import Conversation, call, provenance, user_id
 from bot.render import Reply
 from bot.staff_texts import staff_help
@@ -37,7 +37,9 @@ class RespondentFlow(Conversation):
         respondent = await call(self.services.chat.respondent, uid)
         if respondent is None:
             await self.say(
-                context.bot, uid, texts.not_bound(self.services.bot_username, language_of(update))
+                context.bot,
+                uid,
+                texts_help.not_bound(self.services.bot_username, language_of(update)),
             )
         return respondent
 
@@ -79,7 +81,7 @@ class RespondentFlow(Conversation):
             await self.say(context.bot, uid, texts.no_open_cards(lang))
             return
         state = await call(self.services.collection.state, choice.id)
-        text = texts.greeting(
+        text = texts_help.greeting(
             choice.organisation.name,
             state.card.title(lang),
             choice.session.name,
@@ -208,7 +210,7 @@ class RespondentFlow(Conversation):
         """/pomoc."""
         respondent = await call(self.services.chat.respondent, user_id(update))
         lang = respondent.lang if respondent else language_of(update)
-        await self.say(context.bot, user_id(update), texts.help_text(lang))
+        await self.say(context.bot, user_id(update), texts_help.help_text(lang))
 
     async def problem(self, update: Update, context: Context) -> None:
         """/problem <text>: forwarded to the staff covering the organisation's gmina."""

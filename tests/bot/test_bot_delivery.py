@@ -1,4 +1,4 @@
-"""429 and 403 from the stand-in: interactive replies retry, the outbox reschedules or falls back."""
+"""429 and 403 from the stand-in: replies retry; the outbox reschedules or falls back."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from bot.drain import TelegramDrain
 from bot.limiter import Limits
 from bot.sender import TelegramSender
 from domain.entities import OutboxStatus
@@ -43,25 +44,26 @@ async def test_reminders_reschedule_on_429_and_fall_back_on_403(
     outbox = OutboxService(bot_app.uow, bot_app.clock)
     async with running(bot_app, limits=Limits()) as application:
         sender = TelegramSender(application.bot, bot_app.chat.language)
+        drain = TelegramDrain(outbox, sender)
         anna, ola = Manager(bot_app, standin.user(501, "Anna")), standin.user(9001, "Ola")
         await anna.begin(tokens["NGO-001"])
         ola.send_text("/start")
         await ola.wait_for_reply()
         bot_app.staff.remind(staff, "NGO-001")
         standin.inject_429(times=1, retry_after=2, method="sendMessage")
-        assert await outbox.drain(sender) == 0
+        assert await drain.drain() == 0
         [reminder] = _outbox(bot_app, "reminder")
         assert reminder.status == OutboxStatus.PENDING and reminder.last_error == "telegram 429"
         bot_app.clock.advance(seconds=3)  # type: ignore[attr-defined]
-        assert await outbox.drain(sender) == 1
+        assert await drain.drain() == 1
         [text] = [m.text for m in anna.user.messages() if m.text and "Przypomnienie" in m.text]
         assert "Fundacja Dobry Start" in text and "zostało: 28 dni" in text
 
         standin.block_chat(anna.user.id)
         bot_app.clock.advance(days=1)  # type: ignore[attr-defined]
         bot_app.staff.remind(staff, "NGO-001")
-        assert await outbox.drain(sender) == 0  # 403: the reminder fails for good
-        assert await outbox.drain(sender) == 1  # the staff notice it caused
+        assert await drain.drain() == 0  # 403: the reminder fails for good
+        assert await drain.drain() == 1  # the staff notice it caused
     failed = [m for m in _outbox(bot_app, "reminder") if m.status == OutboxStatus.FAILED]
     assert len(failed) == 1 and "403" in (failed[0].last_error or "")
     respondent = bot_app.chat.respondent(501)

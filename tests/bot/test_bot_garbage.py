@@ -32,7 +32,7 @@ class Troublemaker(Manager):
     async def answer(self, message: SentMessage) -> SentMessage:
         question = question_of(self.app, message)
         assert question is not None
-        if question.type not in self.tried and not message.button_texts[:1] == ["Potwierdź"]:
+        if question.type not in self.tried and message.button_texts[:1] != ["Potwierdź"]:
             self.tried.add(question.type)
             for raw in GARBAGE.get(question.type, []):
                 await self._rejected(question, raw)

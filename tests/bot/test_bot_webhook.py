@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -34,11 +34,11 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def pg(pg_engine: Engine) -> Iterator[Engine]:
+def pg(pg_engine: Engine) -> Engine:
     """The PostgreSQL test database, emptied."""
     with pg_engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
-    yield pg_engine
+    return pg_engine
 
 
 def _webhook_app(pg: Engine, clock: FakeClock, standin: BotApiStandIn, tmp: Path) -> App:

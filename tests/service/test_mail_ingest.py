@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from email.message import EmailMessage
+
 import pytest
 
 from kartomat.bootstrap import App
@@ -276,3 +278,20 @@ def test_matching_by_thread_then_by_subject_tag_when_the_token_is_gone(app: App)
     box.append(fresh("kolega2@gmail.example", "II.0.2: 6", "Re: " + tag.subject))
     assert app.mail.ingest.poll(box).statuses == {"pending_review": 2}
     assert [i.organisation for i in app.mail.review.pending()] == ["IZUS-LUB", "IZUS-LUB"]
+
+
+def test_pdf_instead_of_the_template_goes_to_staff_and_the_reply_asks_for_it(app: App) -> None:
+    mail_app_ready(app)
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = MOPS, "monitoring@cm.example", "Karta"
+    message.set_content("Dzień dobry, w załączniku skan karty.")
+    message.add_attachment(
+        b"%PDF-1.4 skan", maintype="application", subtype="pdf", filename="karta.pdf"
+    )
+    box = FakeMailbox()
+    box.append(bytes(message))
+    assert app.mail.ingest.poll(box).statuses == {"needs_review": 1}
+    assert [m.payload["reason"] for m in outbox(app, "mail_review")] == ["needs_template"]
+    [notice] = outbox(app, "mail_notice")
+    mail = app.mail.compose.compose(notice)
+    assert "nie jest szablonem karty" in mail.text and mail.sheet is not None

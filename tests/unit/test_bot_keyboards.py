@@ -28,8 +28,9 @@ def _every_keyboard(card: str) -> list[InlineKeyboardMarkup]:
             boards.append(kb.yesno_keyboard(base, "pl"))
         if options is not None:
             full = (1 << len(options.options)) - 1
-            boards += [kb.one_keyboard(base, options, "pl"), kb.many_keyboard(base, options, 0, "pl"),
-                       kb.many_keyboard(base, options, full, "en")]  # fmt: skip
+            boards.append(kb.one_keyboard(base, options, "pl"))
+            boards.append(kb.many_keyboard(base, options, 0, "pl"))
+            boards.append(kb.many_keyboard(base, options, full, "en"))
     sections = [(i, s.title_pl) for i, s in enumerate(definition.sections)]
     every = [(i, q.code) for i, q in enumerate(definition.questions)]
     boards += [
@@ -59,7 +60,9 @@ def test_toggles_carry_the_ticks_and_old_schemes_are_stale() -> None:
     texts = [b.text for row in board.inline_keyboard for b in row]
     assert texts[0].startswith("✓ 1.") and texts[2].startswith("✓ 3.") and texts[-1] == "Gotowe"
     assert not texts[1].startswith("✓")
-    assert kb.decode(str(board.inline_keyboard[1][0].callback_data)) == kb.Press("t", 7, 3, 6, "5.1")
+    assert kb.decode(str(board.inline_keyboard[1][0].callback_data)) == kb.Press(
+        "t", 7, 3, 6, "5.1"
+    )
     for old in ("v0:a:7:3:6:o1", "go", "", None, "k1:a:x:3:6:o1", "k1:a:7:3:6"):
         assert kb.decode(old) is None
     with pytest.raises(ValueError, match="64 bytes"):
