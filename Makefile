@@ -25,7 +25,7 @@ lint: venv
 	$(BIN)/lint-imports
 
 typecheck: venv
-	$(BIN)/mypy domain services storage kartomat scheduler mailer
+	$(BIN)/mypy domain services storage kartomat scheduler mailer bot
 
 fmt: venv
 	$(BIN)/ruff format .

@@ -14,6 +14,7 @@ from bot.render import Reply
 from bot.staff_texts import staff_help
 from domain.cards.model import Lang
 from services.chat import CardChoice, Respondent
+from services.texts import cannot_skip_required
 
 Context = ContextTypes.DEFAULT_TYPE
 # "II.3.4 = 5", "[I.2]: fundacja": a correction by the question's code.
@@ -161,8 +162,9 @@ class RespondentFlow(Conversation):
         respondent, choice = found
         state = await call(self.services.collection.state, choice.id)
         question = state.current_question()
-        if question is None:
-            await self.ask(context.bot, user_id(update), state, respondent.lang)
+        if question is None or question.required:  # only optional questions can be skipped
+            lead = cannot_skip_required().message(respondent.lang) if question else ""
+            await self.ask(context.bot, user_id(update), state, respondent.lang, lead=lead)
             return
         result = await call(
             self.services.collection.skip, choice.id, question.id, provenance(update, respondent)

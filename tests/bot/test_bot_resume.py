@@ -55,6 +55,9 @@ async def test_pause_and_resume_at_the_first_unanswered_question(
         [back] = await anna.user.wait_for_reply()
         assert back.text is not None and back.text.startswith("Wracamy do pytania 9 z")
         assert question_of(bot_app, back) == question_of(bot_app, message)
+        anna.user.send_command("pomin")  # a required question cannot be skipped
+        [refused] = await anna.user.wait_for_reply()
+        assert refused.text is not None and "obowiązkowe" in refused.text and "(9/" in refused.text
         anna.user.send_command("wstecz")
         [previous] = await anna.user.wait_for_reply()
         assert previous.text is not None and "(8/" in previous.text
