@@ -145,9 +145,11 @@ async def izus_reply(app: App, inbox: Inbox, root: Path) -> None:
     say(f"  Odczytano {report.stored} wiadomości: {dict(report.statuses)}")
     before = len(inbox.messages)
     sent = await drain(app, email_sender_of(app))
-    for message in inbox.messages[before:][:3]:
-        say(f"  odpowiedź → {', '.join(message.recipients)}: „{message.subject}”")
-    say(f"  Wysłano odpowiedzi (przyjęte / potwierdzenia): {sent}")
+    izus_mail = {o[8] for o in izus}
+    for message in inbox.messages[before:]:
+        if izus_mail & set(message.recipients):
+            say(f"  odpowiedź → {', '.join(message.recipients)}: „{message.subject}”")
+    say(f"  Wysłano e-maili (odpowiedzi dla CUS/OPS i potwierdzenia dla NGO): {sent}")
 
 
 async def late_alert(app: App, clock: DemoClock, standin: BotApiStandIn) -> None:
