@@ -145,6 +145,8 @@ class Harmonogram(_Frozen):
     overdue: Overdue = Overdue()
     staff_digest_time: ClockTime = time(9, 0)
     channels: dict[CardKind, tuple[Channel, ...]] = Field(default_factory=_default_channels)
+    # Who receives the Raport MP (ROPS, ministry): read by services.report (issue #6).
+    report_recipients: tuple[str, ...] = ()
 
     @field_validator("reminders_before_deadline_days", mode="before")
     @classmethod

@@ -13,7 +13,8 @@ from typing import Any
 
 ALLOWED = frozenset(
     {"component", "components", "channel", "kind", "count", "error", "assignment_id",
-     "message_id", "status", "disabled", "port", "sent", "enqueued", "uid", "folder"}
+     "message_id", "status", "disabled", "port", "sent", "enqueued", "uid", "folder",
+     "unreachable", "remaining"}
 )  # fmt: skip
 
 

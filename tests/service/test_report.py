@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 
 from domain.errors import NotAllowed, UserError
 from domain.indicators import Level, parse_indicators
+from domain.schedule.harmonogram import load_harmonogram
 from kartomat.bootstrap import App, wire
 from kartomat.settings import Settings
 from services.report import ReportBuild
@@ -120,6 +121,7 @@ def test_send_queues_one_message_per_recipient_and_build(app: App, tmp_path: Pat
         session = uow.sessions.get_by_name(FIRST)
         assert session is not None
         session.harmonogram = {"report_recipients": ["rops@lublin.example", "mrpips@gov.example"]}
+        assert load_harmonogram(session.harmonogram).report_recipients  # the scheduler agrees
         uow.sessions.update(session)
         uow.commit()
     build = app.report.build(FIRST, tmp_path)
