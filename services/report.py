@@ -66,7 +66,8 @@ class ReportService:
         digest.update(_write(out, f"{stem}.csv", csv_bytes(data), written))
         tick("Plik CSV", total, total)
         build_id = f"{now:%Y%m%dT%H%M%SZ}-{digest.hexdigest()[:12]}"
-        return ReportBuild(name, out, build_id, written)
+        # An absolute directory: the email adapter reads it from another working directory.
+        return ReportBuild(name, out.resolve(), build_id, written)
 
     def _pages(
         self, data: SessionIndicators, gaps: GapView, generated: str
