@@ -24,6 +24,8 @@ from sqlalchemy import Engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from domain.cards.catalog import CardCatalog
+from domain.cards.model import QuestionType
 from kartomat.bootstrap import App, wire
 from kartomat.settings import Settings
 from services.card_state import Provenance
@@ -33,23 +35,11 @@ from storage.uow import SqlUnitOfWork, uow_factory
 from tests.fakes import FakeClock
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+# A Karta IZUS reply's statistical part: every count question of the card (35 answers).
 CODES = [
-    "II.0.1",
-    "II.0.2",
-    "II.0.3",
-    "II.0.4",
-    "II.0.5",
-    "II.1.1",
-    "II.1.2",
-    "II.1.3",
-    "II.2.1",
-    "II.2.2",
-    "II.3.1",
-    "II.3.8",
-    "II.4.1",
-    "II.5.1",
-    "II.6.1",
-    "II.6.2",
+    q.code
+    for q in CardCatalog.builtin().get("izus").asked_questions
+    if q.type is QuestionType.INT and q.condition is None
 ]
 RAWS = ["1 200", "35", "12 osób", "brak", "7"]
 

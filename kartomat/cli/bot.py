@@ -7,8 +7,6 @@ from typing import Annotated
 
 import typer
 
-from bot.application import build_application
-from bot.component import TelegramBot
 from kartomat.bootstrap import bootstrap
 from kartomat.serve import logs
 from kartomat.serve.runner import serve
@@ -20,6 +18,9 @@ def bot(
     ] = 8090,
 ) -> None:
     """Run the Telegram bot: long polling, or a webhook (KARTOMAT_TELEGRAM_WEBHOOK_URL)."""
+    from bot.application import build_application  # PTB is imported only when used
+    from bot.component import TelegramBot
+
     logs.configure()
     app = bootstrap()
     if app.settings.telegram_token is None:
