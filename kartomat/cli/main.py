@@ -47,9 +47,9 @@ app.command("bot", help="Bot Telegram: long polling albo webhook (KARTOMAT_TELEG
 
 from kartomat.cli.serve import serve as serve_command  # noqa: E402
 
-app.command(
-    "serve", help="Uruchamia całość: bota, skrzynkę pocztową, harmonogram i wysyłkę."
-)(serve_command)
+app.command("serve", help="Uruchamia całość: bota, skrzynkę pocztową, harmonogram i wysyłkę.")(
+    serve_command
+)
 
 
 def run() -> None:
