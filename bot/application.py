@@ -79,15 +79,14 @@ def build_application(app: App, *, limits: Limits | None = Limits()) -> Bot:  # 
         .connection_pool_size(POOL)
         .pool_timeout(30.0)
         .rate_limiter(PriorityRateLimiter(limits))
-        .post_init(_set_commands)
         .build()
     )
     register(application, services_of(app))
     return application
 
 
-async def _set_commands(application: Bot) -> None:
-    """The command menu Telegram shows (Polish)."""
+async def set_commands(application: Bot) -> None:
+    """The command menu Telegram shows (Polish); set when the bot starts."""
     await application.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
 
 

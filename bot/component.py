@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlparse
 
+from telegram.error import TelegramError
 from telegram.ext import Application
 
+from bot.application import set_commands
 from bot.drain import TelegramDrain
 from bot.sender import TelegramSender
 from kartomat.bootstrap import App
@@ -46,6 +49,8 @@ class TelegramBot:
         """Receive updates and drain the Telegram outbox until `stop` is set."""
         async with self.application:
             await self.application.start()
+            with contextlib.suppress(TelegramError):  # a cosmetic menu must not stop the bot
+                await set_commands(self.application)
             await self._receive()
             self.running = True
             try:

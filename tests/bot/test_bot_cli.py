@@ -31,7 +31,8 @@ async def test_kartomat_bot_runs_alone(standin: BotApiStandIn, tmp_path: Path) -
         "KARTOMAT_TELEGRAM_BASE_URL": standin.base_url,
         "KARTOMAT_TELEGRAM_BOT_USERNAME": standin.bot_username,
     }
-    command = [sys.executable, "-m", "kartomat.cli.main", "bot", "--health-port", str(_free_port())]
+    kartomat = str(Path(sys.executable).parent / "kartomat")  # the console script
+    command = [kartomat, "bot", "--health-port", str(_free_port())]
     child = await asyncio.create_subprocess_exec(
         *command, env=env, cwd=tmp_path, stderr=asyncio.subprocess.PIPE
     )
