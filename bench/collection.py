@@ -16,7 +16,6 @@ import json
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -24,17 +23,16 @@ from sqlalchemy import Engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.common import throwaway_engine
 from domain.cards.catalog import CardCatalog
 from domain.cards.model import QuestionType
 from kartomat.bootstrap import App, wire
 from kartomat.settings import Settings
 from services.card_state import Provenance
-from storage.engine import make_engine
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork, uow_factory
 from tests.fakes import FakeClock
 
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 # A Karta IZUS reply's statistical part: every count question of the card (35 answers).
 CODES = [
     q.code
@@ -119,16 +117,7 @@ def run(backend: str, answers: int) -> dict[str, float | str | int]:
     """One measurement on one backend."""
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
-        admin = None
-        if backend == "sqlite":
-            engine = make_engine(f"sqlite:///{tmp / 'bench.db'}")
-        else:
-            admin = make_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-            name = f"kartomat_bench_{uuid.uuid4().hex[:8]}"
-            with admin.connect() as conn:
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
-            engine = make_engine(PG_ADMIN.rsplit("/", 1)[0] + "/" + name)
-        try:
+        with throwaway_engine(backend, tmp) as engine:
             upgrade(engine)
             app = build(engine, tmp)
             assert app.registry.import_csv(registry(200)).ok
@@ -139,12 +128,6 @@ def run(backend: str, answers: int) -> dict[str, float | str | int]:
             batch = answers - answers % len(CODES)
             ours_batch = our_batches(app, batch)
             plain_batch = plain_insert(engine, batch, per_commit=len(CODES), tag="b")
-        finally:
-            engine.dispose()
-            if admin is not None:
-                with admin.connect() as conn:
-                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                admin.dispose()
     return {
         "backend": backend,
         "answers": answers,

@@ -24,7 +24,6 @@ import secrets
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -34,12 +33,12 @@ from sqlalchemy import Engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.common import throwaway_engine
 from domain.cards.catalog import CardCatalog
 from domain.cards.values import parse_value, to_json
 from kartomat.bootstrap import App, wire
 from kartomat.settings import Settings
 from services.schedule import BATCH_LIMIT, ScheduleService, TickResult
-from storage.engine import make_engine
 from storage.migrate import upgrade
 from storage.tables import (
     AnswerRow,
@@ -55,7 +54,6 @@ from storage.uow import SqlUnitOfWork, uow_factory
 from tests.fakes import FakeClock
 from tests.sample import raw_answer
 
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 WAW = "Europe/Warsaw"
 OPENED = datetime(2026, 11, 2, 7, tzinfo=UTC)
 GMINY = 2500
@@ -227,23 +225,8 @@ def run(backend: str, n: int, batch_limit: int) -> dict[str, Any]:
     """One measurement on one backend (a throw-away database)."""
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
-        admin = None
-        if backend == "sqlite":
-            engine = make_engine(f"sqlite:///{tmp / 'bench.db'}")
-        else:
-            admin = make_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-            name = f"kartomat_bench_{uuid.uuid4().hex[:8]}"
-            with admin.connect() as conn:
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
-            engine = make_engine(PG_ADMIN.rsplit("/", 1)[0] + "/" + name)
-        try:
+        with throwaway_engine(backend, tmp) as engine:
             results = measure(engine, tmp, n, batch_limit)
-        finally:
-            engine.dispose()
-            if admin is not None:
-                with admin.connect() as conn:
-                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                admin.dispose()
     return {"backend": backend, "assignments": n, "batch_limit": batch_limit, **results}
 
 
