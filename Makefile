@@ -45,9 +45,11 @@ bench: venv services
 demo: venv
 	$(BIN)/python -m kartomat.demo.run demo
 
-## reliability: the full fault-injection run (50 kill -9 of serve); figures in docs/reliability.md.
+## reliability: the full fault-injection run (50 kill -9 of serve, 3 rounds of 10 s outages of
+## the Bot API, SMTP, IMAP and PostgreSQL); figures in docs/reliability.md.
 reliability: venv services
-	KARTOMAT_RELIABILITY_KILLS=50 $(BIN)/pytest tests/reliability -q -s -p no:cacheprovider
+	KARTOMAT_RELIABILITY_KILLS=50 KARTOMAT_RELIABILITY_OUTAGE_SECONDS=10 \
+	KARTOMAT_RELIABILITY_OUTAGE_ROUNDS=3 $(BIN)/pytest tests/reliability -q -s -p no:cacheprovider
 
 ## run: the service with the settings of .env (see .env.example).
 run: venv

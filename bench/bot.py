@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 from pydantic import SecretStr
+from sqlalchemy import Engine
 from telegram import Update
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
@@ -81,12 +82,12 @@ def seed(app: App, orgs: int) -> list[str]:
     return [i.token for i in sorted(app.sessions.invites("BENCH"), key=lambda i: i.external_id)]
 
 
-def summary(name: str, actions: int, elapsed: float, latencies: list[float]) -> dict[str, Any]:
-    """Throughput and latency percentiles of one run."""
+def summary(name: str, updates: int, elapsed: float, latencies: list[float]) -> dict[str, Any]:
+    """Throughput (updates the bot received) and latency percentiles of one run."""
     ordered = sorted(latencies) or [0.0]
     return {
-        "run": name, "updates": actions, "seconds": round(elapsed, 2),
-        "updates_per_s": round(actions / elapsed, 1),
+        "run": name, "updates": updates, "seconds": round(elapsed, 2),
+        "updates_per_s": round(updates / elapsed, 1),
         "p50_ms": round(1000 * statistics.median(ordered), 1),
         "p99_ms": round(1000 * ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))], 1),
     }  # fmt: skip
@@ -108,9 +109,15 @@ async def echo_users(standin: BotApiStandIn, users: int, messages: int) -> dict[
             await user.wait_for_reply(timeout=120)
             latencies.append(time.monotonic() - started)
 
-    started = time.monotonic()
+    started, before = time.monotonic(), delivered(standin)
     await asyncio.gather(*(chat(standin.user(800_000 + i)) for i in range(users)))
-    return summary("PTB echo bot", len(latencies), time.monotonic() - started, latencies)
+    elapsed = time.monotonic() - started
+    return summary("PTB echo bot", delivered(standin) - before, elapsed, latencies)
+
+
+def delivered(standin: BotApiStandIn) -> int:
+    """Updates the bot has fetched so far (messages, button presses, commands)."""
+    return len(standin.delivery_counts())
 
 
 async def cards_run(app: App, standin: BotApiStandIn, tokens: list[str], slots: int,
@@ -140,12 +147,21 @@ async def part_a(args: Any, tmp: Path, standin: BotApiStandIn) -> list[dict[str,
     """Cards as fast as possible vs the echo bot, same number of users, same stand-in."""
     app, tokens = prepared(tmp, standin, args.managers)
     latencies: list[float] = []
-    async with serving("ours", tmp, standin, limits=False):
-        started = time.monotonic()
+    async with serving("ours", tmp, standin, limits=False) as ours_cpu:
+        started, before, cpu = time.monotonic(), delivered(standin), time.process_time()
+        calls = len(standin.calls())
         await cards_run(app, standin, tokens[: args.managers], args.managers, 0.0, latencies)
-        ours = summary("kartomat bot", len(latencies), time.monotonic() - started, latencies)
-    async with serving("echo", tmp, standin, limits=False):
-        echo = await echo_users(standin, args.managers, max(1, len(latencies) // args.managers))
+        elapsed, updates = time.monotonic() - started, delivered(standin) - before
+        ours = summary("kartomat bot", updates, elapsed, latencies)
+        ours["bench_cpu_s"] = round(time.process_time() - cpu, 1)
+        ours["calls_per_update"] = round((len(standin.calls()) - calls) / updates, 2)
+    async with serving("echo", tmp, standin, limits=False) as echo_cpu:
+        cpu, calls = time.process_time(), len(standin.calls())
+        echo = await echo_users(standin, args.managers, max(1, updates // args.managers))
+        echo["bench_cpu_s"] = round(time.process_time() - cpu, 1)
+        echo["calls_per_update"] = round((len(standin.calls()) - calls) / echo["updates"], 2)
+    for row, used in ((ours, ours_cpu), (echo, echo_cpu)):
+        row["bot_cpu_ms_per_update"] = round(1000 * used["cpu_s"] / row["updates"], 2)
     ours["ratio_to_echo"] = round(ours["updates_per_s"] / echo["updates_per_s"], 2)
     return [ours, echo]
 
@@ -229,20 +245,34 @@ def prepared(tmp: Path, standin: BotApiStandIn, orgs: int) -> tuple[App, list[st
 @asynccontextmanager
 async def serving(
     kind: str, tmp: Path, standin: BotApiStandIn, limits: bool
-) -> AsyncIterator[None]:
-    """The bot in its own process (Telegram is another machine), stopped with SIGTERM."""
+) -> AsyncIterator[dict[str, float]]:
+    """The bot in its own process (Telegram is another machine), stopped with SIGTERM.
+
+    Yields a dict that holds the process's CPU seconds ("cpu_s") once it has stopped.
+    """
     polls = len(standin.calls("getUpdates"))
+    usage: dict[str, float] = {}
     where = os.environ.get("BENCH_PROFILE")  # a directory: the bot process is profiled into it
     profile = ["-m", "cProfile", "-o", f"{where}/bot-{kind}.prof"] if where else []
     command = [sys.executable, *profile, __file__, "--serve", kind, "--db", str(tmp / "bench.db"),
                "--base-url", standin.base_url] + (["--limits"] if limits else [])  # fmt: skip
     child = await asyncio.create_subprocess_exec(*command)
+    base = 0.0
     try:
         await standin.wait_until(lambda: len(standin.calls("getUpdates")) > polls, timeout=30)
-        yield
+        base = _cpu_seconds(child.pid)
+        yield usage
     finally:
+        used = _cpu_seconds(child.pid)
         child.send_signal(signal.SIGTERM)
         await child.wait()
+        usage["cpu_s"] = used - base
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a running process (Linux /proc), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def serve(args: argparse.Namespace) -> None:
@@ -256,15 +286,16 @@ async def serve(args: argparse.Namespace) -> None:
         async with polling(echo, timeout=10):
             await stop.wait()
         return
+    engine = make_engine(f"sqlite:///{args.db}")
     app = wire(Settings(telegram_token=SecretStr(DEFAULT_TOKEN), telegram_base_url=args.base_url,
                         secret_key_file=Path(args.db).parent / "secret"),
-               _uow(args.db), SystemClock(), SECRET)  # fmt: skip
+               _uow(engine), SystemClock(), SECRET, engine)  # fmt: skip
     application = build_application(app, limits=Limits() if args.limits else None)
     await TelegramBot(app, application, poll_timeout=10).run(stop)
 
 
-def _uow(path: str) -> Callable[[], UnitOfWork]:
-    sessions = uow_factory(make_engine(f"sqlite:///{path}"))
+def _uow(engine: Engine) -> Callable[[], UnitOfWork]:
+    sessions = uow_factory(engine)
     return lambda: SqlUnitOfWork(sessions)
 
 

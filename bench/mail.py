@@ -1,11 +1,19 @@
 """Replies ingested per second from Dovecot, end to end, vs a raw imapclient fetch.
 
-Our path per reply: fetch (`BODY.PEEK[]`, sizes first), store the raw bytes and commit,
-parse, match by the token in the plus-address, apply the answers through the
-collection service, queue the reply (the confirmation) in the outbox, record the
-outcome, and MOVE the message to `Przetworzone`. The baseline fetches the same
-messages with imapclient alone (`BODY.PEEK[]`, 100 per FETCH) in the same run.
-Targets: ≥ 0.5× the raw fetch rate and ≥ 100 replies/s. Not part of `make test`.
+Our path per reply: fetch (`BODY.PEEK[]`, sizes first, 100 per FETCH), store the raw
+bytes (one commit per fetched group), parse, match by the token in the plus-address,
+apply the answers through the collection service, record the outcome with the reply
+(the confirmation) queued in the outbox — answers and outcome in one transaction per
+group of replies, a savepoint each — and MOVE the messages to `Przetworzone`. The
+baseline fetches the same messages with imapclient alone (`BODY.PEEK[]`, 100 per
+FETCH) in the same run. Targets: ≥ 0.5× the raw fetch rate and ≥ 100 replies/s. Not
+part of `make test`.
+
+The `stages` breakdown times the same run: each stage's own time (nested stages
+subtracted) per reply, and on SQLite the SQL statements per reply (counted by the
+driver's trace hook, BEGIN/SAVEPOINT/COMMIT included; PostgreSQL runs the same ones);
+`other` is the rest of connect-to-logout (Python glue, the UID mark, the purge,
+login/SELECT/logout).
 
     .venv/bin/python bench/mail.py [--replies 2000] [--backend sqlite|postgres]
 """
@@ -19,18 +27,23 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 from imapclient import IMAPClient
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from kartomat.bootstrap import App, wire
 from kartomat.settings import Settings
 from mailer.imap import ImapMailbox
+from services.mail_ports import Destination, MailboxItem
 from storage.engine import make_engine
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork, uow_factory
@@ -88,6 +101,102 @@ def reply(n: int, token: str) -> bytes:
     return bytes(message)
 
 
+class Stages:
+    """Exclusive wall time and SQL statements per stage (a stage inside another is
+    subtracted from it)."""
+
+    def __init__(self) -> None:
+        self.seconds: Counter[str] = Counter()
+        self.statements: Counter[str] = Counter()
+        self.stack: list[str] = []
+
+    @contextmanager
+    def timer(self, stage: str) -> Iterator[None]:
+        self.stack.append(stage)
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            elapsed = time.perf_counter() - start
+            self.stack.pop()
+            self.seconds[stage] += elapsed
+            if self.stack:
+                self.seconds[self.stack[-1]] -= elapsed
+
+    def wrap(self, stage: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            with self.timer(stage):
+                return function(*args, **kwargs)
+
+        return timed
+
+    def statement(self, *_: Any) -> None:
+        self.statements[self.stack[-1] if self.stack else "other"] += 1
+
+    def per_reply(self, total: float, replies: int) -> dict[str, dict[str, float]]:
+        seconds = {**self.seconds, "other": total - sum(self.seconds.values())}
+        result = {s: {"ms": round(seconds.get(s, 0.0) * 1000 / replies, 3)} for s in STAGES}
+        if self.statements:
+            for stage in STAGES:
+                result[stage]["sql"] = round(self.statements[stage] / replies, 2)
+        return result
+
+
+STAGES = ("search", "fetch", "store", "parse", "match", "apply", "outcome", "savepoint", "commit")
+STAGES += ("move", "other")
+STAGE = Stages()
+
+
+class TimedUnitOfWork(SqlUnitOfWork):
+    """The real unit of work, with its commits and savepoints timed."""
+
+    def commit(self) -> None:
+        with STAGE.timer("commit"):
+            super().commit()
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        with STAGE.timer("savepoint"), super().savepoint():
+            yield
+
+
+class TimedMailbox(ImapMailbox):
+    """The real IMAP mailbox, with SEARCH (+ sizes), FETCH and MOVE timed."""
+
+    def pending(self, last_uid: int) -> list[MailboxItem]:
+        with STAGE.timer("search"):
+            return super().pending(last_uid)
+
+    def fetch(self, items: Sequence[MailboxItem]) -> Iterator[tuple[MailboxItem, bytes]]:
+        with STAGE.timer("fetch"):
+            fetched = list(super().fetch(items))
+        yield from fetched
+
+    def file(self, items: Any, destination: Destination) -> None:
+        with STAGE.timer("move"):
+            super().file(items, destination)
+
+
+def instrument(app: App) -> None:
+    """Time the ingestion's steps on the wired objects (timing only: same calls)."""
+    ingest = app.mail.ingest
+    processor = ingest.processor
+    applier = processor.applier
+    ingest.store_many = STAGE.wrap("store", ingest.store_many)  # type: ignore[method-assign]
+    processor.parse = STAGE.wrap("parse", processor.parse)  # type: ignore[method-assign]
+    processor.decide = STAGE.wrap("match", processor.decide)  # type: ignore[method-assign]
+    applier.apply = STAGE.wrap("apply", applier.apply)  # type: ignore[method-assign]
+    processor.record = STAGE.wrap("outcome", processor.record)  # type: ignore[method-assign]
+    if app.engine is not None and app.engine.dialect.name == "sqlite":
+        # Every statement, the hot path's driver-cursor ones included (storage.driver).
+        app.engine.dispose()
+        event.listen(app.engine, "connect", _trace)
+
+
+def _trace(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.set_trace_callback(STAGE.statement)
+
+
 def _admin(sql: str) -> None:
     engine = make_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
@@ -110,7 +219,7 @@ def build_app(backend: str, work: Path, clock: FakeClock, name: str) -> App:
         mail_from="monitoring@cm.example",
         mail_reply_to="monitoring+{token}@cm.example",
     )
-    return wire(settings, lambda: SqlUnitOfWork(sessions), clock, b"bench-secret", engine)
+    return wire(settings, lambda: TimedUnitOfWork(sessions), clock, b"bench-secret", engine)
 
 
 def prepare(app: App, replies: int, dovecot: Dovecot) -> None:
@@ -142,8 +251,9 @@ def raw_fetch(dovecot: Dovecot) -> tuple[int, float]:
 
 def ours(app: App, dovecot: Dovecot) -> tuple[int, float]:
     """The ingestion pass, connect to logout."""
+    instrument(app)
     start = time.perf_counter()
-    mailbox = ImapMailbox(imap_config(dovecot.port))
+    mailbox = TimedMailbox(imap_config(dovecot.port))
     mailbox.connect()
     report = app.mail.ingest.poll(mailbox)
     mailbox.close()
@@ -175,6 +285,9 @@ def main() -> None:
             "raw_fetch_per_s": round(raw_n / raw_s, 1),
             "ours_per_s": round(our_n / our_s, 1),
             "ratio": round((our_n / our_s) / (raw_n / raw_s), 3),
+            "raw_fetch_ms_per_message": round(raw_s * 1000 / raw_n, 3),
+            "ours_ms_per_reply": round(our_s * 1000 / our_n, 3),
+            "stages": STAGE.per_reply(our_s, our_n),
         }
         print(json.dumps(result, ensure_ascii=False))
         if app.engine is not None:

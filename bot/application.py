@@ -26,9 +26,11 @@ from bot.flows.staff import StaffFlow
 from bot.limiter import Limits, PriorityRateLimiter
 from bot.ordering import PerUserOrder
 from kartomat.bootstrap import App
+from storage.engine import is_sqlite
 
 Bot = Application[Any, Any, Any, Any, Any, Any]
 POOL = 8  # HTTP connections to the Bot API
+SERVER_TRANSACTIONS = 8  # use cases at once on PostgreSQL (SQLite: one, its single writer)
 COMMANDS = [
     ("start", "Rozpocznij / wróć do karty"),
     ("pomoc", "Jak to działa"),
@@ -53,6 +55,7 @@ def services_of(app: App) -> Services:
         staff=app.staff,
         catalog=app.catalog,
         bot_username=app.settings.telegram_bot_username,
+        transactions=1 if app.engine is None or is_sqlite(app.engine) else SERVER_TRANSACTIONS,
     )
 
 

@@ -86,5 +86,10 @@ class TelegramBot:
         status = "ok" if self.running and drain.status == "ok" else "degraded"
         return Health(
             status,
-            {"mode": self.mode, "sent": self.outbox.sent, "last_error": self.outbox.last_error},
+            {
+                "mode": self.mode,
+                "sent": self.outbox.sent,
+                "last_error": self.outbox.last_error,
+                "channel_down": drain.detail.get("channel_down"),
+            },
         )

@@ -13,11 +13,25 @@ import asyncio
 import logging
 from collections import defaultdict
 
+from bot.limiter import BEFORE_SEND
 from domain.entities import OutboxMessage
 from kartomat.serve.component import Health, wait_or_stop
 from services.outbox import Delivered, OutboxService, RetryLater, Sender, SendOutcome
 
 log = logging.getLogger("kartomat.outbox")
+
+
+class _Gate:
+    """BEFORE_SEND for one message: leased → sending, remembering whether it was asked."""
+
+    def __init__(self, outbox: OutboxService, message: OutboxMessage) -> None:
+        self.outbox, self.message = outbox, message
+        self.asked = self.started = False
+
+    async def __call__(self) -> bool:
+        self.asked = True
+        self.started = await asyncio.to_thread(self.outbox.start_sending, self.message)
+        return self.started
 
 
 class TelegramDrain:
@@ -67,10 +81,26 @@ class TelegramDrain:
         delivered = 0
         for message in messages:
             async with slots:
-                outcome = await self._send(message)
-            await asyncio.to_thread(self.outbox.record, message, outcome)
+                outcome, gate = await self._gated(message)
+            if gate.asked and not gate.started:
+                continue  # not sent: the row is another dispatcher's, or the database is away
+            if gate.started:
+                message = message.model_copy(update={"attempts": message.attempts + 1})
+            await self.outbox.settle(message, outcome)
             delivered += isinstance(outcome, Delivered)
         return delivered
+
+    async def _gated(self, message: OutboxMessage) -> tuple[SendOutcome, _Gate]:
+        """Send with the point of no return committed right before the request goes out
+        (bot.limiter.BEFORE_SEND): a process killed during the send leaves the row
+        `sending` (then `unknown`, never sent twice); one killed while the message waited
+        for the rate limiter leaves it `leased`, due again when the lease runs out."""
+        gate = _Gate(self.outbox, message)
+        token = BEFORE_SEND.set(gate)
+        try:
+            return await self._send(message), gate
+        finally:
+            BEFORE_SEND.reset(token)
 
     async def _send(self, message: OutboxMessage) -> SendOutcome:
         """A sender bug must not stop the queue: it counts as a transient failure."""
@@ -81,5 +111,7 @@ class TelegramDrain:
 
     def health(self) -> Health:
         """ok, or degraded with the last error class."""
-        status = "ok" if self.last_error is None else "degraded"
-        return Health(status, {"sent": self.sent, "last_error": self.last_error})
+        down = self.outbox.channel_down
+        status = "ok" if self.last_error is None and down is None else "degraded"
+        return Health(status, {"sent": self.sent, "last_error": self.last_error,
+                               "channel_down": down})  # fmt: skip

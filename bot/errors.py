@@ -16,7 +16,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.flows.common import Services, call
+from bot.flows.common import Services
 from bot.flows.respondent import language_of
 from bot.flows.tap import ack
 from domain.cards.model import Lang
@@ -48,6 +48,6 @@ class ErrorReplies:
     async def _language(self, update: Update) -> Lang:
         assert update.effective_user is not None
         try:
-            return await call(self.services.chat.language, update.effective_user.id)
+            return await self.services.call(self.services.chat.language, update.effective_user.id)
         except Exception:  # the database may be what failed: answer in Polish
             return language_of(update)

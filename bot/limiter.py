@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -22,6 +23,19 @@ from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
 BULK: dict[str, Any] = {"bulk": True}
+# Set by the outbox drain around one send; awaited once the token is taken, right before
+# the request goes out, it commits the row's point of no return (`sending`). Committed
+# earlier, a row still queued here when the process is killed would be left `unknown`
+# although it never left. False: the row is no longer ours, nothing is sent.
+BEFORE_SEND: ContextVar[Callable[[], Awaitable[bool]] | None] = ContextVar(
+    "before_send", default=None
+)
+
+
+class SendAbandoned(Exception):
+    """BEFORE_SEND said no: the request was not made."""
+
+
 JSON = bool | dict[str, Any] | list[dict[str, Any]]
 _SETTLE_S = 0.002  # smallest sleep while waiting for a token
 
@@ -103,6 +117,13 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         while True:
             if counted(endpoint) and self.limits is not None:
                 await self._acquire(bulk, str(data.get("chat_id", "")))
+            elif attempts:  # an edit or callback answer retried after its 429: not earlier
+                await asyncio.sleep(max(self._paused_until - time.monotonic(), 0.0))
+            gate = BEFORE_SEND.get() if counted(endpoint) else None
+            if gate is not None:
+                BEFORE_SEND.set(None)  # once per send
+                if not await gate():
+                    raise SendAbandoned(endpoint)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:

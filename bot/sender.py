@@ -41,12 +41,12 @@ class TelegramSender:
             sent = await self.bot.send_message(chat_id, text, rate_limit_args=BULK)
         except Forbidden as error:  # blocked, or the person never wrote to the bot
             return Undeliverable(f"telegram 403: {error.message}")
-        except RetryAfter as error:
-            return RetryLater("telegram 429", retry_seconds(error))
+        except RetryAfter as error:  # flood control: the bot's pace, not the chat's fault
+            return RetryLater("telegram 429", retry_seconds(error), channel_down=True)
         except BadRequest as error:
             if any(reason in error.message.lower() for reason in GONE):
                 return Undeliverable(f"telegram 400: {error.message}")
             return RetryLater(f"telegram 400: {error.message}")
-        except NetworkError as error:  # timeouts, 5xx, connection resets
-            return RetryLater(f"telegram: {type(error).__name__}")
+        except NetworkError as error:  # timeouts, 5xx, connection resets: the API, not the chat
+            return RetryLater(f"telegram: {type(error).__name__}", channel_down=True)
         return Delivered(str(sent.message_id))

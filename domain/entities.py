@@ -129,6 +129,9 @@ class Assignment(_Entity):
     submission_no: str | None = None
     channel: str = "email"
     cursor: str | None = None
+    # The question last delivered to the chat: a message while `cursor` differs (the bot
+    # stopped between storing an answer and asking the next one) is not taken as an answer.
+    asked: str | None = None
     started_at: datetime | None = None
     last_activity_at: datetime | None = None
     revision: int = 0

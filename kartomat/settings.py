@@ -53,5 +53,6 @@ class Settings(BaseSettings):
     imap_ssl: bool = True
     imap_folder: str = "INBOX"
     mail_source: str | None = None  # "maildir:PATH" when no IMAP server is configured
+    mail_poll_seconds: float = 60.0  # longest wait between two mailbox passes (IDLE or sleep)
     mail_retention_days: int = 365
     mail_max_size_mb: int = 15

@@ -52,11 +52,13 @@ class MailboxComponent:
         self.last_error: str | None = None
         self.stored = 0
         self.reconnects = 0
+        self.passes = 0
 
     async def run(self, stop: asyncio.Event) -> None:
         """Rounds in a worker thread; reconnect with backoff after any failure."""
         delay = BACKOFF_START_S
         while not stop.is_set():
+            passes = self.passes
             try:
                 await asyncio.to_thread(self._session, stop.is_set)
                 return
@@ -64,6 +66,8 @@ class MailboxComponent:
                 self.last_error = type(error).__name__
                 self.reconnects += 1
                 log.warning("mailbox failed", extra={"error": self.last_error})
+            if self.passes > passes:  # it worked since the last failure: a new outage
+                delay = BACKOFF_START_S
             if await wait_or_stop(stop, delay):
                 return
             delay = min(delay * 2, BACKOFF_CAP_S)
@@ -83,6 +87,7 @@ class MailboxComponent:
         """One ingestion pass, recorded for /healthz."""
         report = self.ingest.poll(mailbox)
         self.stored += report.stored
+        self.passes += 1
         self.last_pass = self.ingest.clock.now()
         self.last_error = None
         if report.seen:

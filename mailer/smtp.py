@@ -2,11 +2,13 @@
 
 smtplib runs in a worker thread (no new dependency; one connection per message is
 plenty for a few thousand emails a session). Outcomes (RFC 5321 4.2.1):
-- 4xx replies, timeouts, refused or dropped connections → RetryLater (backoff);
+- the server unreachable or unwilling (refused, dropped or timed-out connections,
+  421 "service not available") and failures that are ours (login, sender refused) →
+  RetryLater(channel_down): not the message's fault, never counted as an attempt,
+  so they can never switch a respondent's address off however long they last;
+- other 4xx replies → RetryLater (backoff, counted);
 - 5xx for the recipient (RCPT TO) or the message (DATA) → Undeliverable, which
-  marks the address unreachable and tells staff (services.outbox);
-- failures that are ours (login, sender refused) → RetryLater with an operator
-  reason: they must never switch a respondent's address off.
+  marks the address unreachable and tells staff (services.outbox).
 """
 
 from __future__ import annotations
@@ -73,14 +75,18 @@ def classify(error: BaseException) -> SendOutcome:
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         code, reply = next(iter(error.recipients.values()), (450, b"refused"))
         reason = f"{code} {_text(reply)}"
+        if code == 421:
+            return RetryLater(reason, channel_down=True)
         return Undeliverable(reason) if code >= 500 else RetryLater(reason)
     if isinstance(error, smtplib.SMTPAuthenticationError | smtplib.SMTPSenderRefused):
-        return RetryLater(f"operator: {error.smtp_code} {_text(error.smtp_error)}")
+        reason = f"operator: {error.smtp_code} {_text(error.smtp_error)}"
+        return RetryLater(reason, channel_down=True)
     if isinstance(error, smtplib.SMTPDataError) and error.smtp_code >= 500:
         return Undeliverable(f"{error.smtp_code} {_text(error.smtp_error)}")
     if isinstance(error, smtplib.SMTPResponseException):
-        return RetryLater(f"{error.smtp_code} {_text(error.smtp_error)}")
-    return RetryLater(f"{type(error).__name__}: {error}")
+        reason = f"{error.smtp_code} {_text(error.smtp_error)}"
+        return RetryLater(reason, channel_down=error.smtp_code == 421)
+    return RetryLater(f"{type(error).__name__}: {error}", channel_down=True)
 
 
 class EmailSender:

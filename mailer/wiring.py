@@ -112,4 +112,4 @@ def mailbox_component(settings: Settings, mail: MailServices) -> MailboxComponen
     source = mail_source(settings)
     if source is None:
         return Disabled("mailbox", "brak KARTOMAT_IMAP_HOST i KARTOMAT_MAIL_SOURCE")
-    return MailboxComponent(mail.ingest, source)
+    return MailboxComponent(mail.ingest, source, poll_seconds=settings.mail_poll_seconds)

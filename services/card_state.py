@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import cached_property
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain.cards.checks import ConsistencyWarning as CheckWarning
 from domain.cards.model import CardDefinition, Question
-from domain.cards.skip import applicable_questions, effective_answers
+from domain.cards.skip import applicable_given_effective, effective_after, effective_answers
 from domain.cards.values import AnswerValue, from_json
 from domain.entities import (
     AnswerRecord,
@@ -59,6 +60,15 @@ def local_date(at: datetime) -> date:
     return at.astimezone(WARSAW).date()
 
 
+@dataclass(frozen=True)
+class Checked:
+    """Warnings known for some answers of the card, to re-evaluate only what changed."""
+
+    answers: dict[str, AnswerValue]
+    previous: dict[str, AnswerValue] | None  # the previous session's answers they used
+    warnings: tuple[CheckWarning, ...]
+
+
 @dataclass
 class CardState:
     """Everything a channel needs to show one assignment."""
@@ -72,11 +82,18 @@ class CardState:
     answers: dict[str, AnswerValue]  # in force: set-aside answers excluded
     now: datetime
     warnings: list[CheckWarning] = field(default_factory=list)
+    history_size: int = 0  # answer versions the state was built from (services.unit cache)
+    checked: Checked | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def values(self) -> dict[str, AnswerValue]:
+        """The latest non-empty answers of known questions, set-aside ones included."""
+        return answers_from_records(self.card, self.latest)
 
     @cached_property
     def applicable(self) -> list[Question]:
         """Questions asked of this respondent, given the answers so far."""
-        return applicable_questions(self.card, self.answers)
+        return applicable_given_effective(self.card, self.answers)  # answers: effective
 
     @cached_property
     def applicable_ids(self) -> frozenset[str]:
@@ -85,11 +102,32 @@ class CardState:
 
     def with_records(self, records: list[AnswerRecord]) -> CardState:
         """A new state with these answer versions appended (no database round trip)."""
-        latest = dict(self.latest)
+        latest, values = dict(self.latest), dict(self.values)
         for record in records:
             latest[record.question_id] = record
-        answers = effective_answers(self.card, answers_from_records(self.card, latest))
-        return replace(self, latest=latest, answers=answers, warnings=[])
+            values.pop(record.question_id, None)
+        values.update(answers_from_records(self.card, {r.question_id: r for r in records}))
+        changed = {r.question_id for r in records}
+        answers = effective_after(self.card, self.answers, values, changed)
+        same_questions = answers is not None  # no condition reads a changed answer
+        if answers is None:
+            answers = effective_answers(self.card, values)
+        size = self.history_size + len(records)
+        fresh = replace(self, latest=latest, answers=answers, warnings=[], history_size=size)
+        fresh.__dict__["values"] = values  # the cached property, already known
+        if same_questions:
+            for name in ("applicable", "applicable_ids"):
+                if name in self.__dict__:
+                    fresh.__dict__[name] = self.__dict__[name]
+        return fresh
+
+    def derived(self) -> dict[str, Any]:
+        """What has been worked out from the history so far (the cached properties)."""
+        return {name: self.__dict__[name] for name in _DERIVED if name in self.__dict__}
+
+    def adopt(self, derived: dict[str, Any]) -> None:
+        """Take over values `derived()` gave for the same card and history."""
+        self.__dict__.update(derived)
 
     @property
     def missing(self) -> list[Question]:
@@ -172,6 +210,10 @@ class CardState:
             if question.id in self.applicable_ids:
                 return question
         return self.next_question()
+
+
+_DERIVED = ("values", "applicable", "applicable_ids", "unanswered")
+"""The cached properties that depend on the card and the history only."""
 
 
 def _known(card: CardDefinition, qid: str) -> bool:

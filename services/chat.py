@@ -92,7 +92,7 @@ class ChatService:
             contacts = uow.contacts.by_telegram_user(telegram_user_id)
             if not contacts:
                 return None
-            return Respondent(contacts[0], tuple(_choices(uow, contacts)))
+            return Respondent(contacts[0], tuple(_choices(uow, telegram_user_id)))
 
     def choose(self, telegram_user_id: int, assignment_id: int) -> CardState:
         """Make this card the one being filled and put the respondent on its current question."""
@@ -107,6 +107,17 @@ class ChatService:
             return state
 
         return with_retries(self.uow, work)
+
+    def mark_asked(self, assignment_id: int, question_id: str) -> None:
+        """The question reached the chat: a message from now on may answer it.
+
+        Until then a message is not taken as an answer (the bot may have stopped between
+        storing the previous answer and asking this question; a person repeating that
+        answer must not answer this one). No-op when the respondent has moved on.
+        """
+        with self.uow() as uow:
+            uow.assignments.mark_asked(assignment_id, question_id)
+            uow.commit()
 
     def pause(self, telegram_user_id: int, assignment_id: int) -> None:
         """Step out of the card (the draft stays); the next message resumes it."""
@@ -152,8 +163,7 @@ class ChatService:
 
     def _locked(self, uow: UnitOfWork, telegram_user_id: int, assignment_id: int) -> CardState:
         """The card's state, locked, once this account is known to be allowed to touch it."""
-        contacts = uow.contacts.by_telegram_user(telegram_user_id)
-        if not any(c.id == assignment_id for c in _choices(uow, contacts)):
+        if not any(c.id == assignment_id for c in _choices(uow, telegram_user_id)):
             raise NotAllowed(
                 "Ta karta nie należy do Państwa organizacji albo jej sesja jest zamknięta.",
                 "This card does not belong to your organisation or its session is closed.",
@@ -163,19 +173,10 @@ class ChatService:
         return state
 
 
-def _choices(uow: UnitOfWork, contacts: list[Contact]) -> list[CardChoice]:
-    """Open assignments of the contacts' organisations (each once)."""
-    sessions: dict[int, MonitoringSession | None] = {}
-    found: dict[int, CardChoice] = {}
-    for contact in contacts:
-        org = uow.organisations.get(contact.organisation_id)
-        if org is None:
-            continue
-        for assignment in uow.assignments.for_organisation(contact.organisation_id):
-            sid = assignment.session_id
-            if sid not in sessions:
-                sessions[sid] = uow.sessions.get(sid)
-            session = sessions[sid]
-            if session is not None and session.state == SessionState.OPEN:
-                found[assignment.id or 0] = CardChoice(assignment, session, org)
-    return [found[k] for k in sorted(found)]
+def _choices(uow: UnitOfWork, telegram_user_id: int) -> list[CardChoice]:
+    """Open assignments of the organisations of the contacts bound to this account (one query)."""
+    return [
+        CardChoice(assignment, session, organisation)
+        for assignment, session, organisation in uow.assignments.for_telegram_user(telegram_user_id)
+        if session.state == SessionState.OPEN
+    ]

@@ -19,7 +19,7 @@ from domain.errors import InvalidAnswer, UserError
 from services import texts
 from services.card_state import CardState, Provenance, local_date
 from services.ports import Clock, UnitOfWork, UnitOfWorkFactory
-from services.unit import PreviousAnswers, ensure_open, load_state, with_retries
+from services.unit import CardStateCache, PreviousAnswers, ensure_open, load_state, with_retries
 
 
 @dataclass
@@ -62,11 +62,12 @@ class CollectionService:
         self.catalog = catalog
         self.clock = clock
         self.previous = PreviousAnswers(catalog)
+        self.cache = CardStateCache()  # histories between transactions (see its docstring)
 
     def state(self, assignment_id: int, *, with_warnings: bool = False) -> CardState:
         """The current state of an assignment's card."""
         with self.uow() as uow:
-            state = load_state(uow, self.catalog, self.clock, assignment_id)
+            state = load_state(uow, self.catalog, self.clock, assignment_id, cache=self.cache)
             return self.previous.warnings_for(uow, state) if with_warnings else state
 
     def record(
@@ -83,7 +84,7 @@ class CollectionService:
         def work(uow: UnitOfWork) -> RecordResult:
             state = self._locked(uow, assignment_id)
             question = _question(state, question_id)
-            if expected_current and _is_stale(state, question):
+            if expected_current and (_is_stale(state, question) or _replayed(state, provenance)):
                 return RecordResult(False, question, state, stale=True)
             self._ensure_writable(state, question)
             try:
@@ -121,6 +122,19 @@ class CollectionService:
 
         return with_retries(self.uow, work)
 
+    def record_many_in(
+        self, uow: UnitOfWork, state: CardState, raws: dict[str, str], provenance: Provenance
+    ) -> BatchResult:
+        """`record_many` inside the caller's unit of work, which commits it (an email
+        reply's answers and its outcome in one transaction). `state`: loaded in `uow`
+        with `for_update=True`. A closed session raises before anything is written."""
+        ensure_open(state.session)
+        staged, rejected = self._stage(state, raws)
+        if not staged:
+            return BatchResult(self.previous.warnings_for(uow, state), {}, rejected)
+        fresh = self._commit(uow, state, staged, provenance, after=None, commit=False)
+        return BatchResult(fresh, {q.id: p for q, p in staged}, rejected)
+
     def confirm_prefill(
         self, assignment_id: int, question_id: str, provenance: Provenance
     ) -> RecordResult:
@@ -142,6 +156,8 @@ class CollectionService:
             question = _question(state, question_id)
             if question.required:
                 raise texts.cannot_skip_required()
+            if _replayed(state, provenance):
+                return RecordResult(False, question, state, stale=True)
             self._ensure_writable(state, question)
             fresh = self._commit(uow, state, [(question, None)], provenance, after=question)
             return RecordResult(True, question, fresh)
@@ -176,7 +192,13 @@ class CollectionService:
 
     def _locked(self, uow: UnitOfWork, assignment_id: int) -> CardState:
         return load_state(
-            uow, self.catalog, self.clock, assignment_id, for_update=True, with_contact=False
+            uow,
+            self.catalog,
+            self.clock,
+            assignment_id,
+            for_update=True,
+            with_contact=False,
+            cache=self.cache,
         )
 
     def _move(self, uow: UnitOfWork, state: CardState, cursor: str | None) -> CardState:
@@ -223,8 +245,11 @@ class CollectionService:
         items: Sequence[tuple[Question, ParsedValue | None]],
         provenance: Provenance,
         after: Question | None,
+        *,
+        commit: bool = True,
     ) -> CardState:
-        """Append the versions, move the position, evaluate warnings, commit once."""
+        """Append the versions, move the position, evaluate warnings, commit once
+        (`commit=False`: the caller's unit of work commits)."""
         records = new_versions(state, items, provenance)
         uow.answers.add_many(records)
         fresh = state.with_records(records)
@@ -236,7 +261,9 @@ class CollectionService:
         assignment.cursor = nxt.id if nxt is not None else None
         uow.assignments.touch(assignment)
         self.previous.warnings_for(uow, fresh)
-        uow.commit()
+        if commit:
+            uow.commit()
+            self.cache.store(fresh)  # only once committed: the caller's might roll back
         return fresh
 
 
@@ -277,6 +304,14 @@ def _question(state: CardState, question_id_or_code: str) -> Question:
     if question is None:
         raise texts.unknown_code(question_id_or_code, card.asked_questions[-1].code)
     return question
+
+
+def _replayed(state: CardState, provenance: Provenance) -> bool:
+    """The message already answered a question: Telegram redelivers an update a bot stopped
+    before confirming (getUpdates offset, webhook retry), and a chat message answers one
+    question only, never the next one as well."""
+    source = provenance.source_message_id
+    return source is not None and any(r.source_message_id == source for r in state.latest.values())
 
 
 def _is_stale(state: CardState, question: Question) -> bool:

@@ -1,5 +1,9 @@
 """Applying the answers of a trusted reply through the collection service, then submitting.
 
+Everything happens in the caller's unit of work (the processor records the outcome
+and queues the reply in the same transaction), so a reply is applied, submitted and
+answered all at once or not at all.
+
 - A value equal to the answer in force is not recorded again (quoted template lines
   repeat what we sent; reprocessing a message after a crash changes nothing).
 - A `>`-quoted value only fills a question that has no answer yet (a registry prefill
@@ -20,6 +24,7 @@ from services.card_state import CardState, Provenance
 from services.collection import BatchResult, CollectionService
 from services.mail_match import Match
 from services.mail_ports import IncomingAnswer, IncomingMail
+from services.ports import UnitOfWork
 from services.submission import Incomplete, NeedsConfirmation, SubmissionService
 from services.unit import load_state
 
@@ -65,13 +70,19 @@ class MailApplier:
         self.collection = collection
         self.submission = submission
 
-    def apply(self, match: Match, mail: IncomingMail, provenance: Provenance) -> Applied:
-        """Apply, submit when due, and describe the outcome for the reply."""
+    def apply(
+        self, uow: UnitOfWork, match: Match, mail: IncomingMail, provenance: Provenance
+    ) -> Applied:
+        """Apply, submit when due, and describe the outcome for the reply (in `uow`, not
+        committed)."""
         reason = refusal(match)
         if reason is not None:
             return Applied("refused", notice=reason)
         assignment_id = match.assignment.id or 0
-        state = self._state(assignment_id)
+        c = self.collection  # the card locked for the rest of the transaction
+        state = load_state(
+            uow, c.catalog, c.clock, assignment_id, for_update=True, with_contact=False
+        )
         changed = {a.code: a for a in mail.answers if _is_new(state, a)}
         explicit = [a for a in mail.answers if not a.quoted and a.code not in changed]
         rejected = [
@@ -82,7 +93,7 @@ class MailApplier:
         if not (changed or explicit or rejected or mail.conflicts or mail.confirm):
             return Applied("empty", notice="empty")
         try:
-            batch = self._record(assignment_id, changed, provenance)
+            batch = self._record(uow, state, changed, provenance)
         except NotAllowed:
             return Applied("refused", notice="closed")
         rejected += [
@@ -90,30 +101,29 @@ class MailApplier:
             for code, e in (batch.rejected if batch else {}).items()
         ]
         done = {q.split(".", 1)[1] for q in (batch.accepted if batch else {})}
-        after = batch.state if batch else self.collection.state(assignment_id, with_warnings=True)
+        after = batch.state if batch else c.previous.warnings_for(uow, state)
         accepted = [a for a in mail.answers if a.code in done] + explicit
         payload = _payload(after, accepted, rejected, mail)
         payload["unchanged_only"] = not done and not rejected and not mail.conflicts
         hard = bool(rejected or mail.conflicts)
-        submitted = self._submit(after, mail, bool(done), hard, provenance, payload)
+        submitted = self._submit(uow, after, mail, bool(done), hard, provenance, payload)
         return Applied("applied", payload, submitted=submitted)
 
-    def _state(self, assignment_id: int) -> CardState:
-        """Answers in force, without the contact and warnings (only compared against)."""
-        c = self.collection
-        with c.uow() as uow:
-            return load_state(uow, c.catalog, c.clock, assignment_id, with_contact=False)
-
     def _record(
-        self, assignment_id: int, changed: dict[str, IncomingAnswer], provenance: Provenance
+        self,
+        uow: UnitOfWork,
+        state: CardState,
+        changed: dict[str, IncomingAnswer],
+        provenance: Provenance,
     ) -> BatchResult | None:
         if not changed:
             return None
         raws = {code: answer.raw for code, answer in changed.items()}
-        return self.collection.record_many(assignment_id, raws, provenance)
+        return self.collection.record_many_in(uow, state, raws, provenance)
 
     def _submit(
         self,
+        uow: UnitOfWork,
         state: CardState,
         mail: IncomingMail,
         changed: bool,
@@ -129,7 +139,7 @@ class MailApplier:
             payload["needs_confirmation"] = True
             return False
         try:
-            receipt = self.submission.submit(a.id or 0, provenance, confirm_warnings=mail.confirm)
+            receipt = self.submission.submit_in(uow, a.id or 0, provenance, mail.confirm)
         except NeedsConfirmation:
             payload["needs_confirmation"] = True
             return False

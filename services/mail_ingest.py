@@ -1,13 +1,21 @@
 """Mailbox ingestion: store first, then process, then file (channels.md "Mailbox handling").
 
 1. Store the raw message and commit (dedupe on the folder/UIDVALIDITY/UID and on the
-   SHA-256 of the bytes; Message-ID is not unique).
-2. Parse, match and apply in a second transaction (`MailProcessor`).
+   SHA-256 of the bytes; Message-ID is not unique), one commit per fetched group.
+2. Parse, match and apply in a second transaction (`MailProcessor`): the answers, the
+   submission, the outcome and its outbox rows (the reply) are written together, so a
+   message is either untouched or finished. The messages of a fetched group share
+   this transaction (one commit, one WAL flush, for up to `GROUP` messages). If any
+   message fails, the group is rolled back and redone with a savepoint per message: the
+   failing one is rolled back alone and quarantined with its error. If the group's
+   commit itself fails (a concurrent writer won), each message is redone in its own
+   transaction.
 3. File the message in `Przetworzone` or `Kwarantanna`; only then advance the
    folder's UID high-water mark. A crash anywhere re-fetches the message, finds it
-   stored, and at most finishes what was left: nothing is applied twice.
-A message is never filed (moved) before it is stored; one bad message is quarantined
-with its error and the batch goes on.
+   stored, and either finds it finished or processes it from scratch: nothing is
+   applied or answered twice.
+A message is never filed (moved) before it is stored and its outcome committed; one
+bad message is quarantined with its error and the batch goes on.
 """
 
 from __future__ import annotations
@@ -18,14 +26,22 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from hashlib import sha256
+from typing import TypeVar
 
 from domain.entities import InboundMessage
-from services.mail_ports import Destination, Mailbox, MailboxItem, MailboxState
+from services.mail_ports import Destination, IncomingMail, Mailbox, MailboxItem, MailboxState
 from services.mail_process import FINAL_STATUSES, MailProcessor, Outcome, destination
-from services.ports import Clock, UnitOfWorkFactory
+from services.ports import Clock, ConflictError, UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger("kartomat.mail")
+T = TypeVar("T")
 BATCH = 100
+GROUP = 25  # messages processed in one transaction (bounds how long card locks are held)
+RETRIES = 8
+
+
+class _Taken(Exception):
+    """Another worker recorded this message's outcome first: undo what we staged."""
 
 
 @dataclass
@@ -113,23 +129,105 @@ class MailIngestService:
                 inbound = uow.inbound.get(inbound_id)
         if inbound is None:
             raise LookupError(inbound_id)
-        if inbound.status in FINAL_STATUSES:
-            return inbound.status
+        return self.process_many([inbound])[0]
+
+    def process_many(self, rows: Sequence[InboundMessage]) -> list[str]:
+        """Step 2 for stored messages, in one transaction; their statuses, in order.
+
+        Parsing (no database) comes first, so the transaction holds its locks only for
+        the matching and writing. The group goes first without savepoints (two
+        statements less a message); if anything fails it is rolled back whole and
+        redone with a savepoint per message, which keeps a failure to that message; a
+        failed commit (a concurrent writer won) redoes each message alone.
+        """
+        todo = [row for row in rows if row.status not in FINAL_STATUSES]
+        mails = {id(row): self._parse(row) for row in todo}
+        done = self._group(todo, mails, isolated=False) if todo else {}
+        if done is None and len(todo) > 1:
+            done = self._group(todo, mails, isolated=True)
+        done = done or {}
+        for row in todo:
+            if id(row) not in done:
+                done[id(row)] = self._alone(row, mails[id(row)])
+        return [done.get(id(row), row.status) for row in rows]
+
+    def _group(
+        self,
+        todo: Sequence[InboundMessage],
+        mails: dict[int, IncomingMail | None],
+        *,
+        isolated: bool,
+    ) -> dict[int, str] | None:
+        """Every message of `todo` in one transaction; None when it must be redone."""
+        settle = self._settle if isolated else self._settle_plain
         try:
-            outcome = self._outcome(inbound)
-        except Exception as error:  # one bad message never stops the batch
-            log.exception("mail processing failed", extra={"message_id": inbound_id})
-            outcome = Outcome("quarantined", error=f"{type(error).__name__}: {error}"[:500])
-        if not self.processor.record(inbound, outcome, expected=inbound.status):
-            with self.uow() as uow:  # another worker finished it first
-                done = uow.inbound.get(inbound_id)
-            return done.status if done else outcome.status
+            with self.uow() as uow:
+                done = {id(row): settle(uow, row, mails[id(row)]) for row in todo}
+                uow.commit()
+                return done
+        except ConflictError:
+            log.warning("mail group transaction lost a race to another writer; redone")
+            return None
+        except Exception:
+            if isolated:
+                raise  # not one message's fault (e.g. the database is gone)
+            log.info("mail group rolled back; redone one savepoint a message", exc_info=True)
+            return None
+
+    def _parse(self, inbound: InboundMessage) -> IncomingMail | None:
+        try:
+            return self.processor.parse(inbound)
+        except Exception:  # the parser never raises; `decide` parses again and quarantines
+            log.exception("mail parsing failed", extra={"message_id": inbound.id})
+            return None
+
+    def _alone(self, inbound: InboundMessage, mail: IncomingMail | None) -> str:
+        """One message in its own transaction, retried when a concurrent writer won."""
+        for attempt in range(RETRIES):
+            try:
+                with self.uow() as uow:
+                    status = self._settle(uow, inbound, mail)
+                    uow.commit()
+                    return status
+            except ConflictError:
+                if attempt == RETRIES - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _settle_plain(
+        self, uow: UnitOfWork, inbound: InboundMessage, mail: IncomingMail | None
+    ) -> str:
+        """Decide and record one message in `uow`; any failure fails the whole group."""
+        outcome = self.processor.decide(uow, inbound, mail)
+        if not self.processor.record(uow, inbound, outcome, expected=inbound.status):
+            raise _Taken(outcome.status)
         return outcome.status
 
-    def _outcome(self, inbound: InboundMessage) -> Outcome:
-        if inbound.status == "oversize":
-            return self.processor.oversize(inbound)
-        return self.processor.decide(inbound)
+    def _settle(self, uow: UnitOfWork, inbound: InboundMessage, mail: IncomingMail | None) -> str:
+        """Decide and record one message in its own savepoint of `uow`; its status."""
+        expected = inbound.status
+        try:
+            with uow.savepoint():
+                outcome = self.processor.decide(uow, inbound, mail)
+                if not self.processor.record(uow, inbound, outcome, expected=expected):
+                    raise _Taken(outcome.status)
+                return outcome.status
+        except _Taken as taken:
+            return self._current(uow, inbound, str(taken))
+        except ConflictError:
+            raise  # the whole unit of work is retried
+        except Exception as error:  # one bad message never stops the batch
+            log.exception("mail processing failed", extra={"message_id": inbound.id})
+            failed = Outcome("quarantined", error=f"{type(error).__name__}: {error}"[:500])
+            with uow.savepoint():
+                if self.processor.record(uow, inbound, failed, expected=expected):
+                    return failed.status
+            return self._current(uow, inbound, failed.status)
+
+    @staticmethod
+    def _current(uow: UnitOfWork, inbound: InboundMessage, default: str) -> str:
+        done = uow.inbound.get(inbound.id or 0)  # another worker finished it first
+        return done.status if done else default
 
     def poll(self, mailbox: Mailbox, batch: int = BATCH) -> PollReport:
         """One pass: new messages stored, processed and filed; the mark advanced."""
@@ -167,12 +265,14 @@ class MailIngestService:
         stored += self._store(mailbox, big, state, "oversize")
         filed: dict[Destination, list[MailboxItem]] = {"processed": [], "quarantine": []}
         try:
-            for item, row, new in stored:
-                report.stored += new
-                report.duplicates += not new
-                outcome = self.process(row.id or 0, row if new else None)
-                report.statuses[outcome] += 1
-                filed[destination(outcome)].append(item)
+            for group in _chunks(stored, GROUP):
+                rows = [row if new else self._reread(row) for _, row, new in group]
+                statuses = self.process_many(rows)
+                for (item, _, new), status in zip(group, statuses, strict=True):
+                    report.stored += new
+                    report.duplicates += not new
+                    report.statuses[status] += 1
+                    filed[destination(status)].append(item)
         finally:  # whatever was stored and handled is filed, even when the batch stops early
             for where, items in filed.items():
                 if items:
@@ -197,6 +297,14 @@ class MailIngestService:
         rows = self.store_many(raws, mailbox.mailbox, state.uidvalidity, status)
         return [(item, row, new) for (item, _), (row, new) in zip(fetched, rows, strict=True)]
 
+    def _reread(self, row: InboundMessage) -> InboundMessage:
+        """A duplicate's row as it is now (another pass may have finished it)."""
+        with self.uow() as uow:
+            current = uow.inbound.get(row.id or 0)
+        if current is None:
+            raise LookupError(row.id)
+        return current
+
     def _advance(self, state: MailboxState, uid: int) -> None:
         if uid <= state.last_uid:
             return
@@ -218,7 +326,7 @@ def _size_note(item: MailboxItem) -> str:
     return f"too_large: {item.size / 1_048_576:.1f} MB"
 
 
-def _chunks(items: Sequence[MailboxItem], size: int) -> Iterator[Sequence[MailboxItem]]:
+def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
 

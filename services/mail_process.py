@@ -1,5 +1,10 @@
 """What to do with one stored message: the second transaction of the ingestion.
 
+`decide` works the outcome out inside the caller's unit of work (the answers applied
+and the card submitted there, not committed) and `record` adds the outcome with its
+outbox rows (the reply, the confirmation) to it: the caller commits both at once, so a
+crash leaves a message either untouched (processed again, from scratch) or finished.
+
 channels.md "Incoming replies": auto-replies, bounces, receipts and our own mail are
 stored and never answered (a hard bounce marks the address unreachable and alerts
 staff); a reply is matched to an assignment; a registered sender's answers are
@@ -15,7 +20,7 @@ from datetime import date
 from typing import Any
 
 from domain.cards.catalog import CardCatalog
-from domain.entities import InboundMessage, OutboxMessage
+from domain.entities import InboundMessage, Organisation, OutboxMessage
 from services import mail_notify as notify
 from services.card_state import Provenance, local_date
 from services.mail_apply import Applied, MailApplier
@@ -74,29 +79,43 @@ class MailProcessor:
         """The local day answers are checked against (dates may not be in the future)."""
         return local_date(self.clock.now())
 
+    def parse(self, inbound: InboundMessage) -> IncomingMail:
+        """The stored message parsed without a card (no database access)."""
+        return self.parser(inbound.raw, None, self.today())
+
     def decide(
-        self, inbound: InboundMessage, *, trust: bool = False, assignment_id: int | None = None
+        self,
+        uow: UnitOfWork,
+        inbound: InboundMessage,
+        mail: IncomingMail | None = None,
+        *,
+        trust: bool = False,
+        assignment_id: int | None = None,
     ) -> Outcome:
-        """The outcome of a stored message (`trust`: staff approved the sender and may
-        name the assignment)."""
-        mail = self.parser(inbound.raw, None, self.today())
+        """The outcome of a stored message, its answers staged in `uow` (`mail`: the
+        message already parsed; `trust`: staff approved the sender and may name the
+        assignment)."""
+        mail = mail or self.parse(inbound)
+        if inbound.status == "oversize":
+            return self._oversize(uow, inbound, mail)
         if mail.kind == "unknown":
             return Outcome("quarantined", "unknown", error="; ".join(mail.errors)[:500])
         if mail.kind == "bounce":
             return self._bounce(inbound, mail)
         if mail.kind != "reply":
             return Outcome("ignored", mail.kind)
-        with self.uow() as uow:
-            found = match(uow, mail, assignment_id)
+        found = match(uow, mail, assignment_id)
         if found is None:
             return Outcome("quarantined", "reply", error="no_match")
         if found.assignment.card != mail.card:  # the assignment's card is the truth
             mail = self.parser(inbound.raw, self.catalog.get(found.assignment.card), self.today())
         if not (found.trusted or trust):
             return self._pending(inbound, mail, found)
-        return self._trusted(inbound, mail, found)
+        return self._trusted(uow, inbound, mail, found)
 
-    def _trusted(self, inbound: InboundMessage, mail: IncomingMail, found: Match) -> Outcome:
+    def _trusted(
+        self, uow: UnitOfWork, inbound: InboundMessage, mail: IncomingMail, found: Match
+    ) -> Outcome:
         address = found.registered_address
         a_id = found.assignment.id or 0
         outcome = Outcome("applied", "reply", a_id)
@@ -117,7 +136,7 @@ class MailProcessor:
             return outcome
         source = f"{mail.message_id or ''} #inbound:{inbound.id}".strip()
         contact = found.sender.id if found.sender else None
-        applied = self.applier.apply(found, mail, Provenance("email", source, contact))
+        applied = self.applier.apply(uow, found, mail, Provenance("email", source, contact))
         return self._reply(inbound, mail, found, applied, outcome)
 
     def _reply(
@@ -158,15 +177,13 @@ class MailProcessor:
             )
         return outcome
 
-    def oversize(self, inbound: InboundMessage) -> Outcome:
+    def _oversize(self, uow: UnitOfWork, inbound: InboundMessage, mail: IncomingMail) -> Outcome:
         """Too large to download (only its headers are stored): quarantined, staff told,
         a registered sender told politely (once a day)."""
         size = (inbound.error or "").partition(":")[2].strip()
         outcome = Outcome("quarantined", "oversize", error=inbound.error)
         outcome.staff.append(("too_large", {"detail": size}))
-        mail = self.parser(inbound.raw, None, self.today())
-        with self.uow() as uow:
-            found = match(uow, mail) if mail.kind == "reply" else None
+        found = match(uow, mail) if mail.kind == "reply" else None
         if found is not None:
             outcome.assignment_id = found.assignment.id
             if found.trusted and found.registered_address:
@@ -193,27 +210,29 @@ class MailProcessor:
             outcome.staff.append(("bounce_unknown", {"recipient": recipient}))
         return outcome
 
-    def record(self, inbound: InboundMessage, outcome: Outcome, *, expected: str) -> bool:
-        """Write the outcome with its outbox rows (once: only from the `expected` status)."""
-        with self.uow() as uow:
-            if not uow.inbound.set_outcome(
-                inbound.id or 0,
-                status=outcome.status,
-                expected=expected,
-                kind=outcome.kind,
-                assignment_id=outcome.assignment_id,
-                error=outcome.error,
-            ):
-                return False
-            if outcome.receipt_in_reply and outcome.assignment_id:
-                uow.outbox.cancel_pending_for(outcome.assignment_id, ("confirmation",))
-            for row in outcome.outbox:
-                uow.outbox.add(row)
-            if outcome.unreachable:
-                self._unreachable(uow, inbound, outcome.unreachable, outcome)
-            self._alert(uow, inbound, outcome)
-            uow.commit()
-            return True
+    def record(
+        self, uow: UnitOfWork, inbound: InboundMessage, outcome: Outcome, *, expected: str
+    ) -> bool:
+        """Add the outcome with its outbox rows to `uow` (once: only from the `expected`
+        status; False when another worker recorded one first, and then the caller must
+        roll back what `decide` staged)."""
+        if not uow.inbound.set_outcome(
+            inbound.id or 0,
+            status=outcome.status,
+            expected=expected,
+            kind=outcome.kind,
+            assignment_id=outcome.assignment_id,
+            error=outcome.error,
+        ):
+            return False
+        if outcome.receipt_in_reply and outcome.assignment_id:
+            uow.outbox.cancel_pending_for(outcome.assignment_id, ("confirmation",))
+        for row in outcome.outbox:
+            uow.outbox.add(row)
+        if outcome.unreachable:
+            self._unreachable(uow, inbound, outcome.unreachable, outcome)
+        self._alert(uow, inbound, outcome)
+        return True
 
     def _unreachable(
         self, uow: UnitOfWork, inbound: InboundMessage, address: str, outcome: Outcome
@@ -247,9 +266,18 @@ class MailProcessor:
                 "assignment_id": outcome.assignment_id,
                 **extra,
             }
-            notify.alert_staff(
-                uow, "mail_review", org, payload, f"{inbound.id}:{reason}", self.clock.now()
-            )
+            for owner in [org] if org else _owners(uow, extra.get("recipient")):
+                notify.alert_staff(
+                    uow, "mail_review", owner, payload, f"{inbound.id}:{reason}", self.clock.now()
+                )
+
+
+def _owners(uow: UnitOfWork, address: str | None) -> list[Organisation | None]:
+    """The organisations whose contact has this address (a bounce's recipient: their
+    territory's staff are told), else [None] (every staff member)."""
+    contacts = uow.contacts.by_email(address) if address else []
+    found = {c.organisation_id: uow.organisations.get(c.organisation_id) for c in contacts}
+    return [o for o in found.values() if o is not None] or [None]
 
 
 def _attachments(mail: IncomingMail) -> str:

@@ -62,20 +62,22 @@ class MailReviewService:
         if not row.raw:
             raise NotAllowed("Treść tej wiadomości została już usunięta (okres przechowywania).")
         forced = self._assignment(organisation, row) if organisation else None
-        outcome = self.processor.decide(row, trust=True, assignment_id=forced)
-        if outcome.status == "quarantined":
-            raise NotAllowed(
-                "Nie wiadomo, której karty dotyczy ta wiadomość. Wskaż organizację, "
-                f"np. kartomat mail review --apply {inbound_id} --org IZUS-LUB."
-            )
-        if outcome.status == "needs_review":
-            raise NotAllowed(
-                "Ta wiadomość nie zawiera odpowiedzi w szablonie (np. tylko PDF). Przepisz je "
-                "(kartomat answers import) i oznacz wiadomość: kartomat mail review "
-                f"--reject {inbound_id}."
-            )
-        if not self.processor.record(row, outcome, expected=row.status):
-            raise NotAllowed(f"Wiadomość nr {inbound_id} została już obsłużona.")
+        with self.uow() as uow:  # answers, outcome and reply in one transaction
+            outcome = self.processor.decide(uow, row, trust=True, assignment_id=forced)
+            if outcome.status == "quarantined":
+                raise NotAllowed(
+                    "Nie wiadomo, której karty dotyczy ta wiadomość. Wskaż organizację, "
+                    f"np. kartomat mail review --apply {inbound_id} --org IZUS-LUB."
+                )
+            if outcome.status == "needs_review":
+                raise NotAllowed(
+                    "Ta wiadomość nie zawiera odpowiedzi w szablonie (np. tylko PDF). Przepisz "
+                    "je (kartomat answers import) i oznacz wiadomość: kartomat mail review "
+                    f"--reject {inbound_id}."
+                )
+            if not self.processor.record(uow, row, outcome, expected=row.status):
+                raise NotAllowed(f"Wiadomość nr {inbound_id} została już obsłużona.")
+            uow.commit()
         return outcome.status
 
     def reject(self, inbound_id: int) -> None:

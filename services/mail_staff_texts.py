@@ -30,6 +30,7 @@ _REVIEW_REASONS = {
     "bounce_unknown": "zwrot poczty o nieznanej przyczynie – adres nie został wyłączony",
     "bounce_hard": "trwały błąd doręczenia – adres oznaczony jako nieosiągalny",
 }
+BOUNCE_REASONS = frozenset({"bounce_unknown", "bounce_hard"})
 _KINDS_PL = {
     "invitation": "zaproszenie",
     "reminder": "przypomnienie",
@@ -92,6 +93,22 @@ def _detail_lines(uow: UnitOfWork, payload: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _inbound_line(kind: str, payload: dict[str, Any]) -> str:
+    """What staff can do with the stored message: review it, or (a bounce, which never
+    waits for review) check the address and correct it in the registry."""
+    inbound = payload["inbound_id"]
+    if kind == "mail_review" and payload.get("reason") not in BOUNCE_REASONS:
+        return (
+            f"Sprawdź: kartomat mail review (wiadomość nr {inbound}); "
+            f"zapisać: kartomat mail review --apply {inbound}, "
+            f"odrzucić: kartomat mail review --reject {inbound}."
+        )
+    return (
+        f"Zwrot zapisano jako wiadomość nr {inbound}. Jeśli adres jest nieaktualny, wpisz "
+        "poprawny w rejestrze: kartomat registry import."
+    )
+
+
 def staff_body(uow: UnitOfWork, kind: str, payload: dict[str, Any]) -> list[str]:
     """The body lines of a staff message of this kind."""
     lines = [SUBJECTS.get(kind, "Wiadomość z systemu kartomat") + "."]
@@ -100,13 +117,7 @@ def staff_body(uow: UnitOfWork, kind: str, payload: dict[str, Any]) -> list[str]
         lines.append(f"Spóźnionych kart: {payload['late_count']}")
     lines += _late_lines(payload.get("gminy") or [])
     if payload.get("inbound_id"):
-        inbound = payload["inbound_id"]
-        lines += [
-            "",
-            f"Sprawdź: kartomat mail review (wiadomość nr {inbound}); "
-            f"zapisać: kartomat mail review --apply {inbound}, "
-            f"odrzucić: kartomat mail review --reject {inbound}.",
-        ]
+        lines += ["", _inbound_line(kind, payload)]
     for name in payload.get("files") or []:
         lines.append(f"• {name}")
     return lines

@@ -110,15 +110,18 @@ def assignment_sent(
     assignment's session, for a key without a date (then the day it was queued counts).
     Equal sets are shared: thousands of assignments got the same messages.
     """
-    sent: dict[int, set[SentRecord]] = {}
-    for row in days:
-        if row.kind in ASSIGNMENT_KINDS:
-            day = row.day
+    sent: dict[int, list[SentRecord]] = {}
+    for aid, kind, day, created_at in days:
+        if kind in ASSIGNMENT_KINDS:
             if day is None:
-                assert row.created_at is not None
-                day = row.created_at.astimezone(tz_of(row.assignment_id)).date()
-            entry: SentRecord = (row.kind, day)  # type: ignore[assignment]
-            sent.setdefault(row.assignment_id, set()).add(entry)
+                assert created_at is not None
+                day = created_at.astimezone(tz_of(aid)).date()
+            entry: SentRecord = (kind, day)  # type: ignore[assignment]
+            found = sent.get(aid)
+            if found is None:
+                sent[aid] = [entry]
+            else:
+                found.append(entry)
     shared: dict[frozenset[SentRecord], frozenset[SentRecord]] = {}
     result = {}
     for aid, records in sent.items():

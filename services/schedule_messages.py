@@ -179,10 +179,25 @@ def staff_payload(
     planned: PlannedMessage,
     plan: SessionPlan,
     staff: Staff,
-    entry: Callable[[int], dict[str, Any]],
+    entry: Callable[[int], dict[str, Any]] | None,
     gminy: Mapping[str, str],
+    content: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A late-submission alert or digest: the late assignments grouped by gmina.
+
+    `content` is staff_content(planned, entry, gminy) when the caller already built it
+    (staff members with the same late assignments share it); else it is built here.
+    """
+    if content is None:
+        assert entry is not None
+        content = staff_content(planned, entry, gminy)
+    return {"session": plan.session.name, "staff_id": staff.id, **content}
+
+
+def staff_content(
+    planned: PlannedMessage, entry: Callable[[int], dict[str, Any]], gminy: Mapping[str, str]
+) -> dict[str, Any]:
+    """What an alert or digest says, whoever gets it: the late assignments by gmina.
 
     Every gmina is named with its count; the assignments themselves are listed up to
     STAFF_LIST_LIMIT per message (`listed` says how many), the rest being a click away
@@ -197,8 +212,6 @@ def staff_payload(
              "assignments": shown}
         )  # fmt: skip
     return {
-        "session": plan.session.name,
-        "staff_id": staff.id,
         "late_count": sum(len(ids) for _, ids in planned.late_by_gmina),
         "listed": STAFF_LIST_LIMIT - room,
         "new": [int(r.removeprefix("new:")) for r in planned.reasons if r.startswith("new:")],

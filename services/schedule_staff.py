@@ -17,7 +17,13 @@ from domain.schedule import LateAssignment, PlannedMessage, SentRecord, late_fro
 from domain.schedule.calendar import local_datetime
 from services.ports import AssignmentOverview, UnitOfWork
 from services.schedule_facts import STAFF_KINDS, SessionPlan, staff_recipient, staff_sent
-from services.schedule_messages import late_entry, outbox_message, staff_address, staff_payload
+from services.schedule_messages import (
+    late_entry,
+    outbox_message,
+    staff_address,
+    staff_content,
+    staff_payload,
+)
 
 LateByGmina = dict[str, list[LateAssignment]]
 StaffDue = tuple[SessionPlan, Staff, PlannedMessage]
@@ -35,18 +41,28 @@ def staff_alerts(
         return []
     since = min(opening_midnight(plan) for plan in plans.values())
     records = uow.outbox.records_since(STAFF_KINDS, since)
+    # S2, one staff message a day: who got today's is not asked again this tick, and
+    # when nobody is waiting (most ticks of the day) the late ones are not even grouped.
+    waiting: dict[int, dict[str, Staff]] = {}
+    sent: dict[int, dict[str, frozenset[SentRecord]]] = {}
+    for sid, plan in plans.items():
+        sent[sid] = staff_sent(records, plan.calendar.tz)
+        today = plan.calendar.local_day(now)
+        members = {staff_recipient(sid, m.id or 0): m for m in staff}
+        waiting[sid] = {
+            k: m for k, m in members.items() if not _got(sent[sid].get(k, frozenset()), today)
+        }
+    if not any(waiting.values()):
+        return []
     due: list[StaffDue] = []
     for sid, by_gmina in _late_by_session(rows, plans, now).items():
+        if not waiting[sid]:
+            continue
         plan = plans[sid]
-        sent = staff_sent(records, plan.calendar.tz)
-        today = plan.calendar.local_day(now)
-        waiting = {staff_recipient(sid, m.id or 0): m for m in staff}
-        # S2, one staff message a day: who got today's is not asked again this tick.
-        waiting = {k: m for k, m in waiting.items() if not _got(sent.get(k, frozenset()), today)}
-        groups = {key: _covered(m, by_gmina) for key, m in waiting.items()}
+        groups = _coverage(waiting[sid], by_gmina)
         wanted = {key: found for key, found in groups.items() if found}
-        for planned in staff_alerts_due(wanted, now, plan.calendar, plan.harmonogram, sent):
-            due.append((plan, waiting[planned.recipient_id], planned))
+        for planned in staff_alerts_due(wanted, now, plan.calendar, plan.harmonogram, sent[sid]):
+            due.append((plan, waiting[sid][planned.recipient_id], planned))
     return due
 
 
@@ -56,17 +72,28 @@ def _got(sent: frozenset[SentRecord], today: date) -> bool:
 
 
 def staff_messages(
-    uow: UnitOfWork, due: list[StaffDue], rows: Sequence[AssignmentOverview], now: datetime
+    due: list[StaffDue],
+    rows: Sequence[AssignmentOverview],
+    now: datetime,
+    gminy: Mapping[str, str],
 ) -> list[OutboxMessage]:
-    """Outbox rows of the due alerts and digests, to each staff member's own channel."""
+    """Outbox rows of the due alerts and digests, to each staff member's own channel.
+
+    Staff members with the same late assignments (those covering the same territory,
+    the four national ones above all) share one content: it is built once.
+    """
     if not due:
         return []
     entries = _Entries({r.assignment_id: r for r in rows})
-    gminy = gmina_names(uow)
+    contents: dict[tuple[object, ...], dict[str, Any]] = {}
     messages = []
     for plan, member, planned in due:
-        entry = entries.for_day(plan, planned.local_day)
-        payload = staff_payload(planned, plan, member, entry, gminy)
+        key = (plan.session.id, planned.local_day, planned.late_by_gmina, planned.reasons)
+        content = contents.get(key)
+        if content is None:
+            entry = entries.for_day(plan, planned.local_day)
+            content = contents[key] = staff_content(planned, entry, gminy)
+        payload = staff_payload(planned, plan, member, entry=None, gminy=gminy, content=content)
         messages.append(outbox_message(planned, staff_address(member), payload, now))
     return messages
 
@@ -105,21 +132,48 @@ def _late_by_session(
 ) -> dict[int, LateByGmina]:
     """Unsubmitted assignments past their deadline (R1), per session and gmina."""
     late: dict[int, LateByGmina] = {}
-    late_since: dict[tuple[int, date], datetime] = {}  # a handful of distinct deadlines
+    # (session, extension) → the deadline in force when it is past, else None: a handful.
+    past: dict[tuple[int, date | None], date | None] = {}
     for row in rows:
         if row.submitted_at is not None:
             continue
-        plan = plans[row.session_id]
-        deadline = row.extended_until or plan.session.deadline
-        key = (row.session_id, deadline)
-        if key not in late_since:
-            late_since[key] = late_from(deadline, plan.calendar.tz)
-        if now >= late_since[key]:
+        key = (row.session_id, row.extended_until)
+        if key not in past:
+            plan = plans[row.session_id]
+            in_force = row.extended_until or plan.session.deadline
+            past[key] = in_force if now >= late_from(in_force, plan.calendar.tz) else None
+        deadline = past[key]
+        if deadline is not None:
+            by_gmina = late.get(row.session_id)
+            if by_gmina is None:
+                by_gmina = late[row.session_id] = {}
             entry = LateAssignment(str(row.assignment_id), deadline)
-            late.setdefault(row.session_id, {}).setdefault(row.teryt, []).append(entry)
+            group = by_gmina.get(row.teryt)
+            if group is None:
+                by_gmina[row.teryt] = [entry]
+            else:
+                group.append(entry)
     return late
 
 
-def _covered(member: Staff, by_gmina: LateByGmina) -> LateByGmina:
-    """The gminy of a staff member's territories (TERYT prefixes, "PL" for all)."""
-    return {teryt: group for teryt, group in by_gmina.items() if member.covers(teryt)}
+def _coverage(waiting: Mapping[str, Staff], by_gmina: LateByGmina) -> dict[str, LateByGmina]:
+    """The gminy of each staff member's territories (TERYT prefixes, "PL" for all).
+
+    Staff.covers, by lookup: each gmina code's prefixes of the lengths the staff use
+    are looked up in an index, instead of every staff member tried on every gmina.
+    Everyone gets the same group objects, which the domain shares work on.
+    """
+    covered: dict[str, LateByGmina] = {key: {} for key in waiting}
+    by_prefix: dict[str, list[str]] = {}
+    for key, member in waiting.items():
+        if "PL" in member.territories:
+            covered[key] = dict(by_gmina)
+            continue
+        for prefix in member.territories:
+            by_prefix.setdefault(prefix, []).append(key)
+    lengths = sorted({len(prefix) for prefix in by_prefix})
+    for teryt, group in by_gmina.items():
+        for n in lengths:
+            for key in by_prefix.get(teryt[:n], ()):
+                covered[key][teryt] = group
+    return covered

@@ -89,25 +89,33 @@ class SubmissionService:
         """Submit a complete card; warnings need `confirm_warnings`."""
 
         def work(uow: UnitOfWork) -> Receipt:
-            state = load_state(uow, self.catalog, self.clock, assignment_id, for_update=True)
-            self.previous.warnings_for(uow, state)
-            _check_submittable(state, confirm_warnings)
-            corrected = state.assignment.submitted_at is not None
-            _stamp_system_date(uow, state, provenance)
-            assignment = state.assignment
-            if not corrected:
-                assignment.submitted_at = state.now
-                assignment.submission_no = submission_number(state)
-            assignment.last_activity_at = state.now
-            assignment.cursor = None
-            uow.assignments.update(assignment)
-            uow.outbox.cancel_pending_for(assignment.id or 0, REMINDER_KINDS)
-            _queue_receipt(uow, state, corrected)
+            receipt = self.submit_in(uow, assignment_id, provenance, confirm_warnings)
             uow.commit()
-            assert assignment.submission_no and assignment.submitted_at
-            return Receipt(assignment.submission_no, assignment.submitted_at, corrected)
+            return receipt
 
         return with_retries(self.uow, work)
+
+    def submit_in(
+        self, uow: UnitOfWork, assignment_id: int, provenance: Provenance, confirm_warnings: bool
+    ) -> Receipt:
+        """`submit` inside the caller's unit of work, which commits it (an email reply's
+        answers, submission and reply in one transaction). Raises before writing."""
+        state = load_state(uow, self.catalog, self.clock, assignment_id, for_update=True)
+        self.previous.warnings_for(uow, state)
+        _check_submittable(state, confirm_warnings)
+        corrected = state.assignment.submitted_at is not None
+        _stamp_system_date(uow, state, provenance)
+        assignment = state.assignment
+        if not corrected:
+            assignment.submitted_at = state.now
+            assignment.submission_no = submission_number(state)
+        assignment.last_activity_at = state.now
+        assignment.cursor = None
+        uow.assignments.update(assignment)
+        uow.outbox.cancel_pending_for(assignment.id or 0, REMINDER_KINDS)
+        _queue_receipt(uow, state, corrected)
+        assert assignment.submission_no and assignment.submitted_at
+        return Receipt(assignment.submission_no, assignment.submitted_at, corrected)
 
 
 def _check_submittable(state: CardState, confirm_warnings: bool) -> None:

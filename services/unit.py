@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TypeVar
+from threading import Lock
+from typing import Any, TypeVar
 
 from domain.cards.catalog import CardCatalog
-from domain.cards.checks import evaluate_checks
+from domain.cards.checks import evaluate_checks, evaluate_checks_since
+from domain.cards.model import CardDefinition
 from domain.cards.values import AnswerValue
-from domain.entities import Assignment, MonitoringSession, SessionState
+from domain.entities import AnswerRecord, Assignment, MonitoringSession, SessionState
 from domain.errors import NotFound
 from services import texts
-from services.card_state import CardState, build_answers, latest_records
+from services.card_state import CardState, Checked, build_answers, latest_records
 from services.ports import Clock, ConflictError, UnitOfWork, UnitOfWorkFactory
 
 T = TypeVar("T")
 RETRIES = 8
 PreviousKey = tuple[int, int, str]
 CLOSED_SESSIONS_TTL = timedelta(minutes=1)
+CACHED_CARDS = 1024  # assignments whose history a process keeps (CardStateCache)
 
 
 def with_retries(uow_factory: UnitOfWorkFactory, work: Callable[[UnitOfWork], T]) -> T:
@@ -41,28 +46,98 @@ def load_state(
     *,
     for_update: bool = False,
     with_contact: bool = True,
+    cache: CardStateCache | None = None,
 ) -> CardState:
-    """The card state of one assignment, read inside the given unit of work."""
+    """The card state of one assignment, read inside the given unit of work.
+
+    With a `cache`, the answer history is taken from it when still current.
+    """
     context = uow.assignments.context(assignment_id, for_update=for_update)
     if context is None:
         raise NotFound("Nie znaleziono tej karty.", "This card was not found.")
     assignment, session, organisation = context
     card = catalog.get(assignment.card)
-    history = uow.answers.history(assignment_id)
+    if cache is not None:
+        entry = cache.current(uow, assignment_id, card)
+    else:
+        history = uow.answers.history(assignment_id)
+        entry = _Entry(card, len(history), latest_records(history), build_answers(card, history))
     contact = None
     if with_contact:
         contacts = uow.contacts.for_organisation(organisation.id or 0)
         contact = next((c for c in contacts if c.is_primary), contacts[0] if contacts else None)
-    return CardState(
+    state = CardState(
         assignment=assignment,
         session=session,
         organisation=organisation,
         contact=contact,
         card=card,
-        latest=latest_records(history),
-        answers=build_answers(card, history),
+        latest=entry.latest,
+        answers=entry.answers,
         now=clock.now(),
+        history_size=entry.size,
+        checked=entry.checked,
     )
+    state.adopt(entry.derived)
+    return state
+
+
+@dataclass(frozen=True)
+class _Entry:
+    card: CardDefinition
+    size: int  # answer versions
+    latest: dict[str, AnswerRecord]
+    answers: dict[str, AnswerValue]
+    derived: dict[str, Any] = field(default_factory=dict)
+    checked: Checked | None = None
+
+
+class CardStateCache:
+    """Each assignment's answer history as this process last saw it, to skip re-reading it.
+
+    Answer versions are only ever added (never changed or deleted), so how many versions
+    an assignment has identifies its history: an entry is used only when the count read
+    now equals the count it was built from, whoever wrote since (this process, another
+    one, another unit of work). The count is its own statement, after the context's
+    (which locks the assignment when writing), so on PostgreSQL (READ COMMITTED) it sees
+    every writer that committed before the lock was granted. Entries are stored only
+    after the transaction that wrote them committed (`store`), and are treated as
+    read-only: states built from them share their dicts, and `CardState.with_records`
+    copies before changing anything.
+    """
+
+    def __init__(self, size: int = CACHED_CARDS) -> None:
+        self.size = size
+        self._entries: OrderedDict[int, _Entry] = OrderedDict()
+        self._lock = Lock()
+
+    def current(self, uow: UnitOfWork, assignment_id: int, card: CardDefinition) -> _Entry:
+        """The entry, if it still is the assignment's history; else read it (and keep it)."""
+        count = uow.answers.count(assignment_id)
+        with self._lock:
+            entry = self._entries.get(assignment_id)
+            if entry is not None and entry.card is card and entry.size == count:
+                self._entries.move_to_end(assignment_id)
+                return entry
+        # The history's own length, not `count`: a writer may have committed in between
+        # (PostgreSQL), and versions are only added, so the length identifies what was read.
+        history = uow.answers.history(assignment_id)
+        entry = _Entry(card, len(history), latest_records(history), build_answers(card, history))
+        self._put(assignment_id, entry)
+        return entry
+
+    def store(self, state: CardState) -> None:
+        """Keep a state whose answers were just committed (`history_size` counts them)."""
+        entry = _Entry(state.card, state.history_size, state.latest, state.answers,
+                       state.derived(), state.checked)  # fmt: skip
+        self._put(state.assignment.id or 0, entry)
+
+    def _put(self, assignment_id: int, entry: _Entry) -> None:
+        with self._lock:
+            self._entries[assignment_id] = entry
+            self._entries.move_to_end(assignment_id)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
 
 
 class PreviousAnswers:
@@ -109,8 +184,20 @@ class PreviousAnswers:
         return build_answers(self.catalog.get(found.card), uow.answers.history(found.id or 0))
 
     def warnings_for(self, uow: UnitOfWork, state: CardState) -> CardState:
-        """The state with its consistency warnings evaluated."""
-        state.warnings = evaluate_checks(state.card, state.answers, self.of(uow, state))
+        """The state with its consistency warnings evaluated.
+
+        When the state knows the warnings of earlier answers (`state.checked`, kept by
+        CardStateCache), only the rules that read a changed answer are evaluated again.
+        """
+        card, previous, basis = state.card, self.of(uow, state), state.checked
+        if basis is not None and basis.previous is previous:
+            warnings = evaluate_checks_since(
+                card, state.answers, previous, basis.answers, basis.warnings, effective=True
+            )
+        else:
+            warnings = evaluate_checks(card, state.answers, previous)
+        state.warnings = warnings
+        state.checked = Checked(state.answers, previous, tuple(warnings))
         return state
 
 

@@ -82,7 +82,13 @@ def _sqlite(s: Session, messages: list[OutboxMessage]) -> list[str]:
     present: set[str] = set()
     for where in among(s, col(OutboxRow.dedupe_key), keys):  # type: ignore[arg-type]
         present.update(s.scalars(select(col(OutboxRow.dedupe_key)).where(where)))
-    rows = [m.model_dump(exclude={"id"}) for m in messages if m.dedupe_key not in present]
+    # Plain attribute reads, not model_dump: that deep-copies every payload (a staff
+    # alert lists a thousand assignments) only for it to be serialised right after.
+    rows = [
+        {name: getattr(m, name) for name, _ in _COLUMNS}
+        for m in messages
+        if m.dedupe_key not in present
+    ]
     if rows:
-        s.execute(sqlite.insert(_TABLE).on_conflict_do_nothing(), rows)
+        s.connection().execute(sqlite.insert(_TABLE).on_conflict_do_nothing(), rows)
     return [row["dedupe_key"] for row in rows]

@@ -26,6 +26,7 @@ from domain.entities import (
 from domain.indicators import IndicatorSnapshot, StoredValue
 from services.ports import AssignmentOverview, ContactAddress, OutboxRecord, SentDay
 from storage import outbox_bulk, schedule_queries
+from storage.driver import Compiled, DriverStatement, Transactional
 from storage.tables import (
     AnswerRow,
     AssignmentRow,
@@ -42,30 +43,125 @@ from storage.tables import (
 
 E = TypeVar("E", bound=BaseModel)
 
-# Statements of the answering hot path, built once (constants, not state): building a
-# statement costs more than SQLite takes to run it.
-_CONTEXT = (
-    select(AssignmentRow, SessionRow, OrganisationRow)
-    .join(SessionRow, SessionRow.id == AssignmentRow.session_id)
-    .join(OrganisationRow, OrganisationRow.id == AssignmentRow.organisation_id)
-    .where(AssignmentRow.id == bindparam("assignment_id"))
-)
-_CONTEXT_FOR_UPDATE = _CONTEXT.with_for_update(of=AssignmentRow)
-_HISTORY = (
-    select(AnswerRow)
-    .where(AnswerRow.assignment_id == bindparam("assignment_id"))
-    .order_by(AnswerRow.id)
-)
+# Statements of the answering hot path, built once (constants, not state) and run on the
+# driver's cursor (storage.driver): building a statement, and SQLAlchemy's execution
+# machinery, cost more than SQLite takes to run one.
+_ASSIGNMENT: Any = AssignmentRow.__table__
+_SESSION: Any = SessionRow.__table__
+_ORGANISATION: Any = OrganisationRow.__table__
 _ANSWER_TABLE: Any = AnswerRow.__table__
-_TOUCH = (
-    update(AssignmentRow)
-    .where(AssignmentRow.id == bindparam("assignment_id"))
+
+
+def _entity_columns(table: Any, entity_cls: type[BaseModel]) -> list[Any]:
+    return [table.c[name] for name in entity_cls.model_fields]
+
+
+_CONTEXT_ENTITIES = (
+    (Assignment, _entity_columns(_ASSIGNMENT, Assignment)),
+    (MonitoringSession, _entity_columns(_SESSION, MonitoringSession)),
+    (Organisation, _entity_columns(_ORGANISATION, Organisation)),
+)
+_CONTEXT_SELECT = (
+    select(*(c for _, columns in _CONTEXT_ENTITIES for c in columns))
+    .join_from(_ASSIGNMENT, _SESSION, _SESSION.c.id == _ASSIGNMENT.c.session_id)
+    .join(_ORGANISATION, _ORGANISATION.c.id == _ASSIGNMENT.c.organisation_id)
+    .where(_ASSIGNMENT.c.id == bindparam("assignment_id"))
+)
+_CONTEXT = DriverStatement(_CONTEXT_SELECT)
+_CONTEXT_FOR_UPDATE = DriverStatement(_CONTEXT_SELECT.with_for_update(of=_ASSIGNMENT))
+# A chat's respondent: every assignment of the organisations their contacts belong to.
+_CONTACT: Any = ContactRow.__table__
+_OF_TELEGRAM_USER = DriverStatement(
+    select(*(c for _, columns in _CONTEXT_ENTITIES for c in columns))
+    .join_from(_ASSIGNMENT, _SESSION, _SESSION.c.id == _ASSIGNMENT.c.session_id)
+    .join(_ORGANISATION, _ORGANISATION.c.id == _ASSIGNMENT.c.organisation_id)
+    .where(
+        _ASSIGNMENT.c.organisation_id.in_(
+            select(_CONTACT.c.organisation_id).where(
+                _CONTACT.c.telegram_user_id == bindparam("telegram_user_id")
+            )
+        )
+    )
+    .order_by(_ASSIGNMENT.c.id)
+)
+_CONTACT_FIELDS = tuple(Contact.model_fields)
+_CONTACTS_OF_TELEGRAM_USER = DriverStatement(
+    select(*_entity_columns(_CONTACT, Contact))
+    .where(_CONTACT.c.telegram_user_id == bindparam("telegram_user_id"))
+    .order_by(_CONTACT.c.id)
+)
+
+
+# The last session and organisation rows _context_of decoded, by id: (driver row, entity).
+_SEEN: dict[tuple[type[BaseModel], Any], tuple[Sequence[Any], BaseModel]] = {}
+_SEEN_LIMIT = 4096
+
+
+def _context_of(
+    values: Sequence[Any], compiled: Compiled
+) -> tuple[Assignment, MonitoringSession, Organisation]:
+    """An assignment, its session and its organisation from one driver row of
+    _CONTEXT_SELECT. A session or organisation row equal to the one decoded last time is
+    not decoded again: a copy of the entity made then is returned."""
+    start, entities = 0, []
+    for entity_cls, columns in _CONTEXT_ENTITIES:
+        end = start + len(columns)
+        raw = values[start:end]
+        key = (entity_cls, raw[0])  # the id comes first (entity field order)
+        seen = _SEEN.get(key) if entity_cls is not Assignment else None
+        if seen is not None and seen[0] == raw:
+            entities.append(seen[1].model_copy())
+        else:
+            names = entity_cls.model_fields
+            fields = compiled.process(values, start, end)
+            entity = entity_cls.model_construct(**dict(zip(names, fields, strict=True)))
+            if entity_cls is not Assignment:  # the assignment changes with every answer
+                if len(_SEEN) >= _SEEN_LIMIT:
+                    _SEEN.clear()
+                _SEEN[key] = (raw, entity.model_copy())
+            entities.append(entity)
+        start = end
+    assignment, session, organisation = entities
+    assert isinstance(assignment, Assignment)
+    assert isinstance(session, MonitoringSession)
+    assert isinstance(organisation, Organisation)
+    return assignment, session, organisation
+
+
+_ANSWER_FIELDS = tuple(AnswerRecord.model_fields)
+_HISTORY = DriverStatement(
+    select(*_entity_columns(_ANSWER_TABLE, AnswerRecord))
+    .where(_ANSWER_TABLE.c.assignment_id == bindparam("assignment_id"))
+    .order_by(_ANSWER_TABLE.c.id)
+)
+_ANSWER_COUNT = DriverStatement(
+    select(func.count())
+    .select_from(_ANSWER_TABLE)
+    .where(_ANSWER_TABLE.c.assignment_id == bindparam("assignment_id"))
+)
+_ANSWER_INSERT_FIELDS = tuple(f for f in _ANSWER_FIELDS if f != "id")
+_ANSWER_INSERT = DriverStatement(
+    _ANSWER_TABLE.insert()
+    .inline()  # no RETURNING of the new ids: nothing reads them
+    .values({f: bindparam(f) for f in _ANSWER_INSERT_FIELDS})
+)
+_TOUCH = DriverStatement(
+    update(_ASSIGNMENT)
+    .where(_ASSIGNMENT.c.id == bindparam("assignment_id"))
     .values(
         cursor=bindparam("cursor"),
         started_at=bindparam("started_at"),
         last_activity_at=bindparam("last_activity_at"),
         revision=bindparam("revision"),
     )
+)
+_MARK_ASKED = DriverStatement(
+    update(_ASSIGNMENT)
+    .where(
+        _ASSIGNMENT.c.id == bindparam("assignment_id"),
+        _ASSIGNMENT.c.cursor == bindparam("question_id"),
+    )
+    .values(asked=bindparam("asked"))
 )
 
 
@@ -80,8 +176,9 @@ class _Repo(Generic[E]):
     row_cls: Any
     entity_cls: type[E]
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, tx: Transactional | None = None) -> None:
         self.s = session
+        self.tx: Transactional = tx if tx is not None else session  # for DriverStatements
 
     def _entity(self, row: Any) -> E:
         return self.entity_cls.model_validate(row, from_attributes=True)
@@ -161,12 +258,12 @@ class ContactRepo(_Repo[Contact]):
         return self._get(contact_id)
 
     def for_organisation(self, org_id: int) -> list[Contact]:
-        stmt = select(ContactRow).where(ContactRow.organisation_id == org_id)
-        return self._entities(stmt.order_by(ContactRow.id))
+        rows = _CONTACTS_OF_ORGANISATION.rows(self.tx, {"organisation_id": org_id})
+        return [Contact.model_construct(**dict(zip(_CONTACT_FIELDS, r, strict=True))) for r in rows]
 
     def by_telegram_user(self, telegram_user_id: int) -> list[Contact]:
-        stmt = select(ContactRow).where(ContactRow.telegram_user_id == telegram_user_id)
-        return self._entities(stmt.order_by(ContactRow.id))
+        rows = _CONTACTS_OF_TELEGRAM_USER.rows(self.tx, {"telegram_user_id": telegram_user_id})
+        return [Contact.model_construct(**dict(zip(_CONTACT_FIELDS, r, strict=True))) for r in rows]
 
     def by_email(self, email: str) -> list[Contact]:
         stmt = select(ContactRow).where(func.lower(ContactRow.email) == email.lower())
@@ -244,18 +341,22 @@ class AssignmentRepo(_Repo[Assignment]):
         self, assignment_id: int, *, for_update: bool = False
     ) -> tuple[Assignment, MonitoringSession, Organisation] | None:
         stmt = _CONTEXT_FOR_UPDATE if for_update else _CONTEXT
-        row = self.s.execute(stmt, {"assignment_id": assignment_id}).first()
-        if row is None:
+        rows, compiled = stmt.raw_rows(self.tx, {"assignment_id": assignment_id})
+        if not rows:
             return None
-        return (
-            _construct(Assignment, row[0]),
-            _construct(MonitoringSession, row[1]),
-            _construct(Organisation, row[2]),
-        )
+        return _context_of(rows[0], compiled)
+
+    def for_telegram_user(
+        self, telegram_user_id: int
+    ) -> list[tuple[Assignment, MonitoringSession, Organisation]]:
+        rows, compiled = _OF_TELEGRAM_USER.raw_rows(self.tx, {"telegram_user_id": telegram_user_id})
+        return [_context_of(row, compiled) for row in rows]
 
     def by_token_hash(self, token_hash: str) -> Assignment | None:
-        stmt = select(AssignmentRow).where(AssignmentRow.token_hash == token_hash)
-        return next(iter(self._entities(stmt)), None)
+        rows = _BY_TOKEN_HASH.rows(self.tx, {"token_hash": token_hash})
+        if not rows:
+            return None
+        return Assignment.model_construct(**dict(zip(_ASSIGNMENT_FIELDS, rows[0], strict=True)))
 
     def by_short_hash(self, short_hash: str) -> list[Assignment]:
         return self._entities(
@@ -293,7 +394,11 @@ class AssignmentRepo(_Repo[Assignment]):
             "last_activity_at": assignment.last_activity_at,
             "revision": assignment.revision,
         }
-        self.s.execute(_TOUCH, params, execution_options={"synchronize_session": False})
+        _TOUCH.execute(self.tx, params)
+
+    def mark_asked(self, assignment_id: int, question_id: str) -> None:
+        params = {"assignment_id": assignment_id, "question_id": question_id, "asked": question_id}
+        _MARK_ASKED.execute(self.tx, params)
 
     def overview(
         self, session_ids: Collection[int], *, unsubmitted_only: bool = False
@@ -311,8 +416,13 @@ class AnswerRepo(_Repo[AnswerRecord]):
         return _construct(AnswerRecord, row)  # rows of our own schema: the hot path
 
     def history(self, assignment_id: int) -> list[AnswerRecord]:
-        rows = self.s.scalars(_HISTORY, {"assignment_id": assignment_id})
-        return [self._entity(r) for r in rows]
+        rows = _HISTORY.rows(self.tx, {"assignment_id": assignment_id})
+        construct, fields = AnswerRecord.model_construct, _ANSWER_FIELDS
+        return [construct(**dict(zip(fields, row, strict=True))) for row in rows]
+
+    def count(self, assignment_id: int) -> int:
+        """How many answer versions the assignment has (versions are only ever added)."""
+        return int(_ANSWER_COUNT.rows(self.tx, {"assignment_id": assignment_id})[0][0])
 
     def history_for(self, assignment_ids: Sequence[int]) -> dict[int, list[AnswerRecord]]:
         result: dict[int, list[AnswerRecord]] = {i: [] for i in assignment_ids}
@@ -331,10 +441,8 @@ class AnswerRepo(_Repo[AnswerRecord]):
         return self._add(answer)
 
     def add_many(self, answers: Sequence[AnswerRecord]) -> None:
-        # Core executemany (insertmanyvalues): no ORM objects on the hot path.
-        if answers:
-            rows = [a.model_dump(exclude={"id"}) for a in answers]
-            self.s.execute(_ANSWER_TABLE.insert(), rows)
+        # One executemany on the driver: no ORM objects, no re-validation on the hot path.
+        _ANSWER_INSERT.execute_many(self.tx, [a.__dict__ for a in answers])  # the field values
 
     def latest_values(self, assignment_ids: Collection[int]) -> dict[int, dict[str, Any]]:
         return schedule_queries.latest_answer_values(self.s, assignment_ids)
@@ -344,7 +452,8 @@ class OutboxRepo(_Repo[OutboxMessage]):
     row_cls, entity_cls = OutboxRow, OutboxMessage
 
     def add(self, message: OutboxMessage) -> bool:
-        return self._insert_ignoring_duplicates(message.model_dump(exclude={"id"}))
+        values = {f: getattr(message, f) for f in _OUTBOX_INSERT_FIELDS}
+        return bool(_OUTBOX_INSERT[_dialect(self.s)].rows(self.tx, values))
 
     def add_many(self, messages: Sequence[OutboxMessage]) -> list[str]:
         return outbox_bulk.add_outbox_many(self.s, messages)
@@ -428,12 +537,15 @@ class OutboxRepo(_Repo[OutboxMessage]):
         next_attempt_at: datetime | None = None,
         last_error: str | None = None,
         sent_at: datetime | None = None,
+        attempts: int | None = None,
     ) -> None:
         values: dict[str, Any] = {"status": status, "last_error": last_error}
         if next_attempt_at is not None:
             values["next_attempt_at"] = next_attempt_at
         if sent_at is not None:
             values["sent_at"] = sent_at
+        if attempts is not None:
+            values["attempts"] = attempts
         self.s.execute(update(OutboxRow).where(OutboxRow.id == message_id).values(**values))
 
     def backlog(self, now: datetime) -> dict[str, int]:
@@ -445,14 +557,74 @@ class OutboxRepo(_Repo[OutboxMessage]):
         return {channel: int(count) for channel, count in self.s.execute(stmt)}
 
 
+# Statements of the mail ingestion path (bench/mail.py), run like the answering ones
+# above: each reply is stored, matched by its token and recorded with its outcome and
+# reply, a few statements whose building cost more than their execution.
+_INBOUND: Any = InboundMessageRow.__table__
+_OUTBOX: Any = OutboxRow.__table__
+_INBOUND_FIELDS = tuple(InboundMessage.model_fields)
+_OUTBOX_INSERT_FIELDS = tuple(f for f in OutboxMessage.model_fields if f != "id")
+
+
+def _insert_ignoring(table: Any, fields: Sequence[str], returning: Sequence[Any]) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING, one DriverStatement per dialect."""
+    return {
+        name: DriverStatement(
+            dialect.insert(table)
+            .values({f: bindparam(f) for f in fields})
+            .on_conflict_do_nothing()
+            .returning(*returning)
+        )
+        for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
+    }
+
+
+_INBOUND_INSERT = _insert_ignoring(
+    _INBOUND,
+    [f for f in _INBOUND_FIELDS if f != "id"],
+    _entity_columns(_INBOUND, InboundMessage),
+)
+_OUTBOX_INSERT = _insert_ignoring(_OUTBOX, _OUTBOX_INSERT_FIELDS, [_OUTBOX.c.id])
+_OUTCOME_VALUES: dict[str, Any] = {
+    "status": bindparam("status"),
+    "kind": bindparam("kind"),
+    "assignment_id": bindparam("assignment_id"),
+    "error": bindparam("error"),
+}
+_SET_OUTCOME = DriverStatement(
+    update(_INBOUND).where(_INBOUND.c.id == bindparam("message_id")).values(_OUTCOME_VALUES)
+)
+_SET_OUTCOME_FROM = DriverStatement(
+    update(_INBOUND)
+    .where(_INBOUND.c.id == bindparam("message_id"), _INBOUND.c.status == bindparam("expected"))
+    .values(_OUTCOME_VALUES)
+)
+_ASSIGNMENT_FIELDS = tuple(Assignment.model_fields)
+_BY_TOKEN_HASH = DriverStatement(
+    select(*_entity_columns(_ASSIGNMENT, Assignment)).where(
+        _ASSIGNMENT.c.token_hash == bindparam("token_hash")
+    )
+)
+_CONTACTS_OF_ORGANISATION = DriverStatement(
+    select(*_entity_columns(_CONTACT, Contact))
+    .where(_CONTACT.c.organisation_id == bindparam("organisation_id"))
+    .order_by(_CONTACT.c.id)
+)
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
 class InboundRepo(_Repo[InboundMessage]):
     row_cls, entity_cls = InboundMessageRow, InboundMessage
 
     def add(self, message: InboundMessage) -> InboundMessage | None:
-        if not self._insert_ignoring_duplicates(message.model_dump(exclude={"id"})):
+        values = {f: getattr(message, f) for f in _INBOUND_FIELDS if f != "id"}
+        rows = _INBOUND_INSERT[_dialect(self.s)].rows(self.tx, values)
+        if not rows:
             return None
-        stmt = select(InboundMessageRow).where(InboundMessageRow.sha256 == message.sha256)
-        return next(iter(self._entities(stmt)), None)
+        return InboundMessage.model_construct(**dict(zip(_INBOUND_FIELDS, rows[0], strict=True)))
 
     def get(self, message_id: int) -> InboundMessage | None:
         return self._get(message_id)
@@ -476,11 +648,13 @@ class InboundRepo(_Repo[InboundMessage]):
         error: str | None = None,
     ) -> bool:
         """Record what became of a message; with `expected`, only from that status."""
-        stmt = update(InboundMessageRow).where(InboundMessageRow.id == message_id)
-        if expected is not None:
-            stmt = stmt.where(InboundMessageRow.status == expected)
-        values = {"status": status, "kind": kind, "assignment_id": assignment_id, "error": error}
-        return bool(self.s.execute(stmt.values(**values)).rowcount)
+        values = {
+            "message_id": message_id, "status": status, "kind": kind,
+            "assignment_id": assignment_id, "error": error,
+        }  # fmt: skip
+        if expected is None:
+            return bool(_SET_OUTCOME.execute(self.tx, values))
+        return bool(_SET_OUTCOME_FROM.execute(self.tx, {**values, "expected": expected}))
 
     def purge_raw(self, before: datetime) -> int:
         """Empty the raw bytes of messages received before `before` (RODO retention)."""

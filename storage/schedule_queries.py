@@ -11,7 +11,17 @@ from datetime import date, datetime
 from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
-from sqlalchemy import BigInteger, ColumnElement, String, any_, bindparam, case, func, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Connection,
+    String,
+    any_,
+    bindparam,
+    case,
+    func,
+    select,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 from sqlmodel import col
@@ -50,6 +60,16 @@ _OVERVIEW_ALL = _overview(col(AssignmentRow.submitted_at))
 _OVERVIEW_UNSUBMITTED = _overview(sa.null())
 
 
+def _core(s: Session) -> Connection:
+    """The session's connection, for Core statements: no ORM result machinery.
+
+    The rows are plain tuples; going through Session.execute costs a third of reading
+    25,000 of them. Pending ORM changes are flushed first, as autoflush would.
+    """
+    s.flush()
+    return s.connection()
+
+
 def chunks(items: Collection[T], size: int = CHUNK) -> Iterator[list[T]]:
     """The items in sorted lists of at most `size` (sorted: locks taken in one order)."""
     ordered = sorted(items)  # type: ignore[type-var]
@@ -84,8 +104,8 @@ def overview(
         # submitted_at is known to be NULL: a plain NULL skips converting 25,000 of them.
         stmt = _OVERVIEW_UNSUBMITTED.where(col(AssignmentRow.submitted_at).is_(None))
     stmt = stmt.where(col(AssignmentRow.session_id).in_(sorted(session_ids)))
-    rows = s.execute(stmt.order_by(col(AssignmentRow.id)))
-    return [AssignmentOverview(*cast(tuple[Any, ...], row)) for row in rows]
+    rows = _core(s).execute(stmt.order_by(col(AssignmentRow.id)))
+    return list(map(AssignmentOverview._make, rows))
 
 
 def lock_unsubmitted(s: Session, assignment_ids: Collection[int]) -> set[int]:
@@ -105,7 +125,9 @@ def lock_unsubmitted(s: Session, assignment_ids: Collection[int]) -> set[int]:
             .with_for_update()
         )
         found.update(
-            i for i, submitted_at in s.execute(stmt) if i is not None and submitted_at is None
+            i
+            for i, submitted_at in _core(s).execute(stmt)
+            if i is not None and submitted_at is None
         )
     return found
 
@@ -116,7 +138,7 @@ def contacts_for_organisations(s: Session, org_ids: Collection[int]) -> dict[int
     columns = [col(getattr(ContactRow, f)) for f in _CONTACT_FIELDS]
     for where in among(s, col(ContactRow.organisation_id), org_ids):
         stmt = select(*columns).where(where).order_by(col(ContactRow.id))
-        for row in s.execute(stmt):
+        for row in _core(s).execute(stmt):
             # Rows come from our own schema: no re-validation for thousands of contacts.
             contact = Contact.model_construct(**dict(zip(_CONTACT_FIELDS, row, strict=True)))
             result.setdefault(contact.organisation_id, []).append(contact)
@@ -128,7 +150,7 @@ def contact_addresses(s: Session, org_ids: Collection[int]) -> dict[int, list[Co
     result: dict[int, list[ContactAddress]] = {}
     for where in among(s, col(ContactRow.organisation_id), org_ids):
         stmt = select(*_ADDRESS).where(where).order_by(col(ContactRow.id))
-        for row in s.execute(stmt):
+        for row in _core(s).execute(stmt):
             address = ContactAddress(*cast(tuple[Any, ...], row))
             result.setdefault(address.organisation_id, []).append(address)
     return result
@@ -143,7 +165,7 @@ def latest_answer_values(s: Session, assignment_ids: Collection[int]) -> dict[in
             .where(where)
             .order_by(col(AnswerRow.assignment_id), col(AnswerRow.version))
         )
-        for assignment_id, question_id, value in s.execute(stmt):
+        for assignment_id, question_id, value in _core(s).execute(stmt):
             result.setdefault(assignment_id, {})[question_id] = value  # newer versions win
     return result
 
@@ -159,7 +181,7 @@ def outbox_records_since(s: Session, kinds: Collection[str], since: datetime) ->
         col(OutboxRow.kind).in_(sorted(kinds)),
         col(OutboxRow.created_at) >= since,
     )
-    return [OutboxRecord(*row) for row in s.execute(stmt)]
+    return [OutboxRecord(*row) for row in _core(s).execute(stmt)]
 
 
 def sent_days(s: Session, session_ids: Collection[int], kinds: Collection[str]) -> list[SentDay]:
@@ -182,7 +204,9 @@ def sent_days(s: Session, session_ids: Collection[int], kinds: Collection[str]) 
             col(OutboxRow.kind),
             func.max(day),
             # Only keys without a date need the queue time (none of ours: a fallback).
-            func.max(case((day.is_(None), col(OutboxRow.created_at)), else_=None)),
+            # When no key of the group has one, every key is one without a date, so the
+            # latest queue time of the group is theirs: `day` is computed once a row.
+            case((func.max(day).is_(None), func.max(col(OutboxRow.created_at))), else_=None),
         )
         .join(AssignmentRow, col(AssignmentRow.id) == col(OutboxRow.assignment_id))
         .where(
@@ -193,7 +217,13 @@ def sent_days(s: Session, session_ids: Collection[int], kinds: Collection[str]) 
         .group_by(col(OutboxRow.assignment_id), col(OutboxRow.kind))
         .order_by(col(OutboxRow.assignment_id))
     )
-    return [
-        SentDay(aid, kind, date.fromisoformat(found) if found else None, created_at)
-        for aid, kind, found, created_at in s.execute(stmt)
-    ]
+    days: dict[str, date] = {}  # a few distinct days among tens of thousands of rows
+    result = []
+    for aid, kind, found, created_at in _core(s).execute(stmt):
+        day_found = None
+        if found:
+            day_found = days.get(found)
+            if day_found is None:
+                day_found = days[found] = date.fromisoformat(found)
+        result.append(SentDay(aid, kind, day_found, created_at))
+    return result

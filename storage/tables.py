@@ -130,6 +130,7 @@ class AssignmentRow(SQLModel, table=True):
     submission_no: str | None = None
     channel: str = "email"
     cursor: str | None = None
+    asked: str | None = None
     started_at: datetime | None = _ts()
     last_activity_at: datetime | None = _ts()
     revision: int = 0

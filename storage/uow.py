@@ -1,11 +1,18 @@
-"""The SQL unit of work: one session, one transaction, committed by the use case."""
+"""The SQL unit of work: one connection, one transaction, committed by the use case.
+
+The ORM session is bound to the unit of work's connection and joins its transaction;
+the answering hot path (storage.driver) runs on that connection without the session's
+machinery, which costs more per transaction than SQLite takes to store an answer.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -34,17 +41,23 @@ class SqlUnitOfWork:
 
     def __init__(self, factory: sessionmaker[Session]) -> None:
         self._factory = factory
+        engine = factory.kw.get("bind")
+        assert isinstance(engine, Engine), "uow_factory(engine) binds the sessions"
+        self._engine = engine
 
     def __enter__(self) -> Self:
-        self.session = self._factory()
+        self._connection = self._engine.connect()
+        # rollback_only: session.commit() flushes and leaves the connection's transaction
+        # to commit(); a rollback of the session rolls it back.
+        self.session = self._factory(bind=self._connection, join_transaction_mode="rollback_only")
         s = self.session
         self.territories = r.TerritoryRepo(s)
         self.organisations = r.OrganisationRepo(s)
-        self.contacts = r.ContactRepo(s)
+        self.contacts = r.ContactRepo(s, self)
         self.staff = r.StaffRepo(s)
         self.sessions = r.SessionRepo(s)
-        self.assignments = r.AssignmentRepo(s)
-        self.answers = r.AnswerRepo(s)
+        self.assignments = r.AssignmentRepo(s, self)
+        self.answers = r.AnswerRepo(s, self)
         self.outbox = r.OutboxRepo(s)
         self.inbound = r.InboundRepo(s)
         self.indicators = r.IndicatorRepo(s)
@@ -58,8 +71,11 @@ class SqlUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.rollback()
-        self.session.close()
+        try:
+            self.rollback()
+            self.session.close()
+        finally:
+            self._connection.close()
         if isinstance(exc, IntegrityError):
             raise ConflictError(str(exc.orig)) from exc
         if isinstance(exc, OperationalError) and "deadlock" in str(exc.orig).lower():
@@ -68,14 +84,47 @@ class SqlUnitOfWork:
     def commit(self) -> None:
         """Commit; a unique-key race becomes ConflictError (the caller may retry)."""
         try:
-            self.session.commit()
+            session = self.session
+            if session.in_transaction() or len(session.identity_map):  # else nothing to flush
+                session.commit()
+            if self._connection.in_transaction():
+                self._connection.commit()
         except IntegrityError as exc:
-            self.session.rollback()
+            self.rollback()
             raise ConflictError(str(exc.orig)) from exc
 
     def rollback(self) -> None:
         """Discard everything not committed."""
-        self.session.rollback()
+        if self.session.in_transaction():
+            self.session.rollback()
+        if self._connection.in_transaction():
+            self._connection.rollback()
+
+    def connection(self) -> Connection:
+        """The connection, in a transaction (begun here unless the session began it)."""
+        connection = self._connection
+        if not connection.in_transaction():
+            connection.begin()
+        return connection
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """SAVEPOINT … RELEASE; ROLLBACK TO SAVEPOINT when the block raises."""
+        nested = self.session.begin_nested()
+        # SAVEPOINT now, not at the session's next statement: the driver statements
+        # (storage.driver) write on the connection without going through the session.
+        self.session.connection()
+        try:
+            yield
+        except BaseException as exc:
+            if nested.is_active:
+                nested.rollback()
+            if isinstance(exc, IntegrityError) or (
+                isinstance(exc, OperationalError) and "deadlock" in str(exc.orig).lower()
+            ):
+                raise ConflictError(str(exc.orig)) from exc
+            raise
+        nested.commit()
 
 
 def uow_factory(engine: Engine) -> sessionmaker[Session]:

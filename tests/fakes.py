@@ -6,6 +6,7 @@ import copy
 import json
 import re
 from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from types import TracebackType
@@ -235,6 +236,14 @@ class FakeAssignments(_Table):
     def for_organisation(self, org_id: int) -> list[Assignment]:
         return self._where(organisation_id=org_id)
 
+    def for_telegram_user(
+        self, telegram_user_id: int
+    ) -> list[tuple[Assignment, MonitoringSession, Organisation]]:
+        contacts = self.store.table("contact").values()
+        orgs = {c.organisation_id for c in contacts if c.telegram_user_id == telegram_user_id}
+        found = [self.context(a.id or 0) for a in self._all() if a.organisation_id in orgs]
+        return [context for context in found if context is not None]  # by id, as _all()
+
     def find(self, session_id: int, org_id: int, card: str) -> Assignment | None:
         return next(
             iter(self._where(session_id=session_id, organisation_id=org_id, card=card)), None
@@ -250,6 +259,11 @@ class FakeAssignments(_Table):
 
     def touch(self, assignment: Assignment) -> None:
         self._update(assignment)
+
+    def mark_asked(self, assignment_id: int, question_id: str) -> None:
+        assignment = self._get(assignment_id)
+        if assignment is not None and assignment.cursor == question_id:
+            self._update(assignment.model_copy(update={"asked": question_id}))
 
     def overview(
         self, session_ids: Collection[int], *, unsubmitted_only: bool = False
@@ -274,6 +288,9 @@ class FakeAnswers(_Table):
 
     def history(self, assignment_id: int) -> list[AnswerRecord]:
         return self._where(assignment_id=assignment_id)
+
+    def count(self, assignment_id: int) -> int:
+        return len(self.history(assignment_id))
 
     def history_for(self, assignment_ids: Sequence[int]) -> dict[int, list[AnswerRecord]]:
         return {i: self.history(i) for i in assignment_ids}
@@ -378,6 +395,7 @@ class FakeOutbox(_Table):
         next_attempt_at: datetime | None = None,
         last_error: str | None = None,
         sent_at: datetime | None = None,
+        attempts: int | None = None,
     ) -> None:
         m = self.rows[message_id]
         m.status, m.last_error = status, last_error
@@ -385,6 +403,8 @@ class FakeOutbox(_Table):
             m.next_attempt_at = next_attempt_at
         if sent_at is not None:
             m.sent_at = sent_at
+        if attempts is not None:
+            m.attempts = attempts
 
     def backlog(self, now: datetime) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -563,3 +583,12 @@ class FakeUnitOfWork:
 
     def rollback(self) -> None:
         self.store.rows, self.store.ids = copy.deepcopy(self._snapshot)
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        saved = copy.deepcopy((self.store.rows, self.store.ids))
+        try:
+            yield
+        except BaseException:
+            self.store.rows, self.store.ids = saved
+            raise

@@ -15,7 +15,7 @@ from telegram.ext import ContextTypes
 
 from bot import keyboards as kb
 from bot import render, texts
-from bot.flows.common import Services, call, user_id
+from bot.flows.common import Services, user_id
 from bot.flows.navigation import NavigationActions
 from bot.flows.tap import Tap, ack, relabel
 from domain.cards.model import Question
@@ -47,7 +47,7 @@ class ButtonFlow(NavigationActions):
         query = update.callback_query
         assert query is not None
         press = kb.decode(query.data)
-        respondent = await call(self.services.chat.respondent, user_id(update))
+        respondent = await self.services.call(self.services.chat.respondent, user_id(update))
         choice = respondent.choice(press.assignment_id) if respondent and press else None
         action = self.actions.get(press.action) if press else None
         if respondent is None or choice is None or press is None or action is None:
@@ -83,8 +83,10 @@ class ButtonFlow(NavigationActions):
             )
 
     async def _record(self, tap: Tap, question: Question, raw: str) -> None:
-        result = await call(self.services.collection.record, tap.aid, question.id, raw,
-                            tap.provenance, expected_current=True)  # fmt: skip
+        result = await self.services.call(
+            self.services.collection.record, tap.aid, question.id, raw, tap.provenance,
+            expected_current=True,
+        )  # fmt: skip
         await self._recorded(tap, result)
 
     async def _other(self, tap: Tap, label: str, chosen: str) -> None:
@@ -139,8 +141,9 @@ class ButtonFlow(NavigationActions):
         """ "Potwierdź": the value from the registry is the answer."""
         question = self.question_of(tap.choice, tap.press)
         assert question is not None
-        result = await call(self.services.collection.confirm_prefill, tap.aid, question.id,
-                            tap.provenance)  # fmt: skip
+        result = await self.services.call(
+            self.services.collection.confirm_prefill, tap.aid, question.id, tap.provenance
+        )
         await self._recorded(tap, result)
 
     async def change(self, tap: Tap) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from telegram import Bot, Update
@@ -42,11 +42,19 @@ class Services:
     staff: StaffService
     catalog: CardCatalog
     bot_username: str
+    # Use cases running at once. SQLite has one writer and every transaction takes the
+    # write lock (BEGIN IMMEDIATE): more would queue inside SQLite's busy handler, which
+    # sleeps in growing steps (up to 100 ms) instead of handing the lock on.
+    transactions: int = 1
+    _slots: asyncio.Semaphore = field(init=False, repr=False, compare=False)
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_slots", asyncio.Semaphore(self.transactions))
 
-async def call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Run a synchronous use case in a worker thread (it commits before it returns)."""
-    return await asyncio.to_thread(fn, *args, **kwargs)
+    async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a synchronous use case in a worker thread (it commits before it returns)."""
+        async with self._slots:
+            return await asyncio.to_thread(fn, *args, **kwargs)
 
 
 def user_id(update: Update) -> int:
@@ -92,12 +100,20 @@ class Conversation:
         await self.send(
             bot, chat_id, render.question_reply(state, question, lang, lead=lead, resumed=resumed)
         )
+        await self.delivered(state, question)
+
+    async def delivered(self, state: CardState, question: Question) -> None:
+        """The question reached the chat: from now on a typed message answers it."""
+        if state.assignment.asked != question.id:
+            await self.services.call(
+                self.services.chat.mark_asked, state.assignment.id or 0, question.id
+            )
 
     async def resume(
         self, bot: Bot, chat_id: int, uid: int, assignment_id: int, lang: Lang
     ) -> None:
         """Back into the card at its first unanswered question ("Wracamy do pytania 9 z 41")."""
-        state = await call(self.services.chat.choose, uid, assignment_id)
+        state = await self.services.call(self.services.chat.choose, uid, assignment_id)
         question = state.current_question()
         lead = ""
         if question is not None and state.answered_count:
@@ -117,7 +133,7 @@ class Conversation:
         """ "Czy to prawda?": the respondent stays on the question until they answer."""
         state, question = result.state, result.question
         aid = state.assignment.id or 0
-        await call(self.services.collection.goto, aid, question.id)
+        await self.services.call(self.services.collection.goto, aid, question.id)
         message = "\n".join(w.message(lang) for w in result.warnings)
         base = kb.Press("", aid, state.assignment.revision, state.card.order[question.id])
         await self.send(

@@ -6,7 +6,7 @@ import asyncio
 
 from bot import keyboards as kb
 from bot import render, texts
-from bot.flows.common import Conversation, call
+from bot.flows.common import Conversation
 from bot.flows.tap import Tap, ack, settle
 from bot.render import Reply
 from domain.cards.model import Question
@@ -26,7 +26,7 @@ class NavigationActions(Conversation):
         """The button's question asked again from scratch (after "Zmień" or "Popraw")."""
         question = self.question_of(tap.choice, tap.press)
         assert question is not None
-        state = await call(self.services.collection.state, tap.aid)
+        state = await self.services.call(self.services.collection.state, tap.aid)
         reply = render.question_reply(state, question, tap.lang, lead=lead, prefill=False)
         await asyncio.gather(ack(tap.query), settle(tap.query), self.send(tap.bot, tap.uid, reply))
 
@@ -34,8 +34,9 @@ class NavigationActions(Conversation):
         """ "Tak, zgadza się": keep the answer and go on."""
         question = self.question_of(tap.choice, tap.press)
         assert question is not None
-        state = await call(self.services.chat.confirm_warning, tap.uid, tap.aid, question.id,
-                           tap.press.revision)  # fmt: skip
+        state = await self.services.call(
+            self.services.chat.confirm_warning, tap.uid, tap.aid, question.id, tap.press.revision
+        )
         if state is None:
             await ack(tap.query, texts.stale(tap.lang))
             return
@@ -53,13 +54,13 @@ class NavigationActions(Conversation):
 
     async def later(self, tap: Tap) -> None:
         """ "Później": the card waits for any message."""
-        await call(self.services.chat.pause, tap.uid, tap.aid)
+        await self.services.call(self.services.chat.pause, tap.uid, tap.aid)
         await asyncio.gather(ack(tap.query), settle(tap.query),
                              self.say(tap.bot, tap.uid, texts.later(tap.lang)))  # fmt: skip
 
     async def section(self, tap: Tap) -> None:
         """A part or sphere of the summary: which question to correct."""
-        state = await call(self.services.collection.state, tap.aid)
+        state = await self.services.call(self.services.collection.state, tap.aid)
         await ack(tap.query)
         if 0 <= tap.press.index < len(state.card.sections):
             await self.send(
@@ -70,27 +71,30 @@ class NavigationActions(Conversation):
         """A question picked for correction: ask it again, showing the answer it has."""
         question = self.question_of(tap.choice, tap.press)
         assert question is not None
-        state = await call(self.services.collection.goto, tap.aid, question.id)
+        state = await self.services.call(self.services.collection.goto, tap.aid, question.id)
         shown = render.shown_value(state, question, tap.lang)
         lead = texts.saved(question.code, shown, tap.lang) if shown else ""
         reply = render.question_reply(state, question, tap.lang, lead=lead, prefill=False)
         await asyncio.gather(ack(tap.query), self.send(tap.bot, tap.uid, reply))
+        await self.delivered(state, question)
 
     async def summary_button(self, tap: Tap) -> None:
         """Back to the summary."""
-        state = await call(self.services.collection.state, tap.aid)
+        state = await self.services.call(self.services.collection.state, tap.aid)
         await asyncio.gather(ack(tap.query), self.summary(tap.bot, tap.uid, state, tap.lang))
 
     async def submit(self, tap: Tap) -> None:
         """ "Zatwierdź i wyślij": submit on explicit confirmation, then the receipt."""
-        state = await call(self.services.collection.state, tap.aid)
+        state = await self.services.call(self.services.collection.state, tap.aid)
         if not changed_since_submission(state):
             await ack(tap.query, texts.stale(tap.lang))
             return
         await ack(tap.query)
         try:
-            receipt = await call(self.services.submission.submit, tap.aid, tap.provenance,
-                                 confirm_warnings=tap.press.arg == "1")  # fmt: skip
+            receipt = await self.services.call(
+                self.services.submission.submit, tap.aid, tap.provenance,
+                confirm_warnings=tap.press.arg == "1",
+            )  # fmt: skip
         except NeedsConfirmation as needed:
             warnings = [w.message(tap.lang) for w in needed.warnings]
             markup = kb.confirm_submit_keyboard(tap.aid, tap.press.revision, tap.lang)

@@ -9,7 +9,7 @@ from telegram.ext import ContextTypes
 
 from bot import keyboards as kb
 from bot import render, texts, texts_help
-from bot.flows.common import Conversation, call, provenance, user_id
+from bot.flows.common import Conversation, provenance, user_id
 from bot.render import Reply
 from bot.staff_texts import staff_help
 from domain.cards.model import Lang
@@ -35,7 +35,7 @@ class RespondentFlow(Conversation):
     async def _who(self, update: Update, context: Context) -> Respondent | None:
         """The respondent, or None after telling an unbound account how to start."""
         uid = user_id(update)
-        respondent = await call(self.services.chat.respondent, uid)
+        respondent = await self.services.call(self.services.chat.respondent, uid)
         if respondent is None:
             await self.say(
                 context.bot,
@@ -59,8 +59,8 @@ class RespondentFlow(Conversation):
         uid = user_id(update)
         if context.args:
             lang = language_of(update)
-            await call(self.services.access.bind_telegram, context.args[0], uid, lang)
-        elif await call(self.services.staff.member, uid) is not None:
+            await self.services.call(self.services.access.bind_telegram, context.args[0], uid, lang)
+        elif await self.services.call(self.services.staff.member, uid) is not None:
             await self.say(context.bot, uid, staff_help())
             return
         respondent = await self._who(update, context)
@@ -81,7 +81,7 @@ class RespondentFlow(Conversation):
         if choice is None:
             await self.say(context.bot, uid, texts.no_open_cards(lang))
             return
-        state = await call(self.services.collection.state, choice.id)
+        state = await self.services.call(self.services.collection.state, choice.id)
         text = texts_help.greeting(
             choice.organisation.name,
             state.card.title(lang),
@@ -103,7 +103,9 @@ class RespondentFlow(Conversation):
         uid, raw = user_id(update), update.message.text
         if match := CORRECTION.match(raw):
             await self._correct(update, context, respondent, match["code"], match["value"])
-        elif choice.assignment.cursor is None:
+        elif (cursor := choice.assignment.cursor) is None or choice.assignment.asked != cursor:
+            # Outside the card, or its current question never reached the chat (the bot
+            # stopped after storing the previous answer): this is not an answer to it.
             await self.resume(context.bot, uid, uid, choice.id, respondent.lang)
         else:
             await self._answer(update, context, respondent, choice, raw)
@@ -113,7 +115,7 @@ class RespondentFlow(Conversation):
     ) -> None:
         """Record the answer to the question the respondent is on."""
         uid, lang = user_id(update), respondent.lang
-        result = await call(
+        result = await self.services.call(
             self.services.collection.record,
             choice.id,
             choice.assignment.cursor,
@@ -134,7 +136,7 @@ class RespondentFlow(Conversation):
         """`II.3.4 = 5`: set any answer by its code, then carry on."""
         uid, lang = user_id(update), respondent.lang
         assert respondent.active is not None
-        result = await call(
+        result = await self.services.call(
             self.services.collection.record_by_code,
             respondent.active.id,
             code,
@@ -152,7 +154,7 @@ class RespondentFlow(Conversation):
     async def back(self, update: Update, context: Context) -> None:
         """/wstecz: the previous question."""
         if found := await self._card(update, context):
-            state = await call(self.services.collection.back, found[1].id)
+            state = await self.services.call(self.services.collection.back, found[1].id)
             await self.ask(context.bot, user_id(update), state, found[0].lang, resumed=True)
 
     async def skip(self, update: Update, context: Context) -> None:
@@ -160,13 +162,13 @@ class RespondentFlow(Conversation):
         if not (found := await self._card(update, context)):
             return
         respondent, choice = found
-        state = await call(self.services.collection.state, choice.id)
+        state = await self.services.call(self.services.collection.state, choice.id)
         question = state.current_question()
         if question is None or question.required:  # only optional questions can be skipped
             lead = cannot_skip_required().message(respondent.lang) if question else ""
             await self.ask(context.bot, user_id(update), state, respondent.lang, lead=lead)
             return
-        result = await call(
+        result = await self.services.call(
             self.services.collection.skip, choice.id, question.id, provenance(update, respondent)
         )
         await self.after(context.bot, user_id(update), result, respondent.lang)
@@ -174,7 +176,7 @@ class RespondentFlow(Conversation):
     async def summary_command(self, update: Update, context: Context) -> None:
         """/podsumowanie: every answer, correction buttons, "Zatwierdź i wyślij"."""
         if found := await self._card(update, context):
-            state = await call(self.services.collection.state, found[1].id)
+            state = await self.services.call(self.services.collection.state, found[1].id)
             await self.summary(context.bot, user_id(update), state, found[0].lang)
 
     async def status(self, update: Update, context: Context) -> None:
@@ -182,7 +184,7 @@ class RespondentFlow(Conversation):
         if not (found := await self._card(update, context)):
             return
         choice, lang = found[1], found[0].lang
-        state = await call(self.services.collection.state, choice.id)
+        state = await self.services.call(self.services.collection.state, choice.id)
         a = state.assignment
         text = (
             texts.submitted_status(a.submission_no or "", a.submitted_at, state.deadline, lang)
@@ -202,15 +204,15 @@ class RespondentFlow(Conversation):
         """/przerwij: step out of the card; the draft stays."""
         if not (found := await self._card(update, context)):
             return
-        await call(self.services.chat.pause, user_id(update), found[1].id)
-        state = await call(self.services.collection.state, found[1].id)
+        await self.services.call(self.services.chat.pause, user_id(update), found[1].id)
+        state = await self.services.call(self.services.collection.state, found[1].id)
         question = state.current_question()
         index, total = state.position(question) if question else (len(state.applicable),) * 2
         await self.say(context.bot, user_id(update), texts.paused(index, total, found[0].lang))
 
     async def help(self, update: Update, context: Context) -> None:
         """/pomoc."""
-        respondent = await call(self.services.chat.respondent, user_id(update))
+        respondent = await self.services.call(self.services.chat.respondent, user_id(update))
         lang = respondent.lang if respondent else language_of(update)
         await self.say(context.bot, user_id(update), texts_help.help_text(lang))
 
@@ -222,7 +224,7 @@ class RespondentFlow(Conversation):
         if not description.strip():
             await self.say(context.bot, user_id(update), texts.problem_prompt(found[0].lang))
             return
-        await call(
+        await self.services.call(
             self.services.schedule.report_problem,
             found[1].id,
             description,
@@ -236,24 +238,24 @@ class RespondentFlow(Conversation):
             return
         wanted = (context.args or [""])[0].lower()
         lang: Lang = "en" if wanted == "en" or (not wanted and respondent.lang == "pl") else "pl"
-        await call(self.services.chat.set_language, user_id(update), lang)
+        await self.services.call(self.services.chat.set_language, user_id(update), lang)
         await self.say(context.bot, user_id(update), texts.language_set(lang))
 
     async def not_text(self, update: Update, context: Context) -> None:
         """Stickers, photos, voice, locations, files: a polite request to type or press."""
-        respondent = await call(self.services.chat.respondent, user_id(update))
+        respondent = await self.services.call(self.services.chat.respondent, user_id(update))
         lang = respondent.lang if respondent else language_of(update)
         await self.say(context.bot, user_id(update), texts.not_text(lang))
 
     async def edited(self, update: Update, context: Context) -> None:
         """An edited message changes nothing; say how to correct instead."""
-        respondent = await call(self.services.chat.respondent, user_id(update))
+        respondent = await self.services.call(self.services.chat.respondent, user_id(update))
         lang = respondent.lang if respondent else language_of(update)
         await self.say(context.bot, user_id(update), texts.edited(lang))
 
     async def unknown(self, update: Update, context: Context) -> None:
         """A command the bot does not know."""
-        respondent = await call(self.services.chat.respondent, user_id(update))
+        respondent = await self.services.call(self.services.chat.respondent, user_id(update))
         lang = respondent.lang if respondent else language_of(update)
         await self.say(context.bot, user_id(update), texts.unknown_command(lang))
 

@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import staff_texts
-from bot.flows.common import Services, call, user_id
+from bot.flows.common import Services, user_id
 from domain.entities import Staff
 
 Context = ContextTypes.DEFAULT_TYPE
@@ -22,7 +22,7 @@ class StaffFlow:
 
     async def _member(self, update: Update, context: Context) -> Staff | None:
         """The staff member, or None after answering "Brak uprawnień" (and nothing else)."""
-        member = await call(self.services.staff.member, user_id(update))
+        member = await self.services.call(self.services.staff.member, user_id(update))
         if member is None:
             await context.bot.send_message(user_id(update), staff_texts.NO_PERMISSION)
         return member
@@ -30,13 +30,13 @@ class StaffFlow:
     async def late(self, update: Update, context: Context) -> None:
         """/spoznieni: late cards in the member's territories, by gmina."""
         if member := await self._member(update, context):
-            groups = await call(self.services.staff.late, member)
+            groups = await self.services.call(self.services.staff.late, member)
             await context.bot.send_message(user_id(update), staff_texts.late(groups)[:4000])
 
     async def progress(self, update: Update, context: Context) -> None:
         """/postep: coverage per territory."""
         if member := await self._member(update, context):
-            rows = await call(self.services.staff.progress, member)
+            rows = await self.services.call(self.services.staff.progress, member)
             await context.bot.send_message(user_id(update), staff_texts.progress(rows)[:4000])
 
     async def remind(self, update: Update, context: Context) -> None:
@@ -46,7 +46,7 @@ class StaffFlow:
         if not context.args:
             await context.bot.send_message(user_id(update), staff_texts.remind_usage())
             return
-        results = await call(self.services.staff.remind, member, context.args[0])
+        results = await self.services.call(self.services.staff.remind, member, context.args[0])
         text = staff_texts.reminded(context.args[0], results)
         await context.bot.send_message(user_id(update), text)
 
@@ -54,7 +54,7 @@ class StaffFlow:
         """/raport: the latest Raport MP files, the spreadsheet attached when it is at hand."""
         if not await self._member(update, context):
             return
-        found = await call(self.services.staff.reports)
+        found = await self.services.call(self.services.staff.reports)
         await context.bot.send_message(user_id(update), staff_texts.reports(found)[:4000])
         for build in found[-1:]:
             sheet = next((f for f in build.files if f.endswith(".xlsx")), None)

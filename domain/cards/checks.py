@@ -8,12 +8,13 @@ previous session is probably a typo.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from domain.cards.conditions import CODE_PATTERN, AnswerValue, parse
-from domain.cards.model import CardDefinition, ConsistencyCheck, Lang, QuestionType
+from domain.cards.model import CardDefinition, ConsistencyCheck, Lang, Question, QuestionType
 from domain.cards.skip import Answers, effective_answers
 
 _PLACEHOLDER = re.compile(r"\{(" + CODE_PATTERN + r")\}")
@@ -59,6 +60,84 @@ def evaluate_checks(
     return warnings
 
 
+def evaluate_checks_since(
+    card: CardDefinition,
+    answers: Answers,
+    previous: Answers | None,
+    before: Answers,
+    before_warnings: Sequence[ConsistencyWarning],
+    *,
+    effective: bool = False,
+) -> list[ConsistencyWarning]:
+    """`evaluate_checks(card, answers, previous)`, given `before_warnings` were the
+    warnings of the answers `before` (same card, same previous answers): only the rules
+    that read or quote an answer that changed are evaluated again. `effective`: both
+    `answers` and `before` already are `effective_answers`.
+    """
+    if effective:
+        now, earlier = answers, before
+    else:
+        now, earlier = effective_answers(card, answers), effective_answers(card, before)
+    return _since(card, now, previous, earlier, before_warnings)
+
+
+def _since(
+    card: CardDefinition,
+    effective: Answers,
+    previous: Answers | None,
+    earlier: Answers,
+    before_warnings: Sequence[ConsistencyWarning],
+) -> list[ConsistencyWarning]:
+    changed = {
+        qid
+        for qid, now in effective.items()
+        if (before := earlier.get(qid)) is not now and not _same(now, before)
+    }
+    changed.update(qid for qid in earlier if qid not in effective)
+    if not changed:
+        return list(before_warnings)
+    inputs = _check_inputs(card)
+    if JUMP_CHECK in inputs:  # a rule named like the generic one: tell them apart in full
+        return evaluate_checks(card, effective, previous)
+    kept = {w.check: w for w in before_warnings if w.check != JUMP_CHECK}
+    warnings = []
+    for check in card.checks:
+        if changed.isdisjoint(inputs[check.id]):
+            if (warning := kept.get(check.id)) is not None:
+                warnings.append(warning)
+        elif _fails(card, check, effective):
+            warnings.append(_warning(card, check, effective))
+    if previous:
+        jumps = {w.about[0]: w for w in before_warnings if w.check == JUMP_CHECK}
+        for question in card.questions:
+            if question.id in changed:
+                warnings += _jumps_of(question, effective, previous)
+            elif question.code in jumps:
+                warnings.append(jumps[question.code])
+    return warnings
+
+
+def _same(a: AnswerValue | None, b: AnswerValue | None) -> bool:
+    return type(a) is type(b) and a == b
+
+
+def _check_inputs(card: CardDefinition) -> dict[str, frozenset[str]]:
+    """Per check id, the question ids its rule reads and its messages quote."""
+
+    def compute() -> dict[str, frozenset[str]]:
+        kind = card.card.value
+        inputs = {}
+        for check in card.checks:
+            codes = list(parse(check.rule, kind).codes)
+            if check.when is not None:
+                codes += parse(check.when, kind).codes
+            codes += template_codes(check.message_pl) + template_codes(check.message_en)
+            inputs[check.id] = frozenset(f"{kind}.{code}" for code in codes)
+        return inputs
+
+    return card.memo("checks.inputs", compute)
+
+
 def _fails(card: CardDefinition, check: ConsistencyCheck, answers: Answers) -> bool:
     kind = card.card.value
     if check.when is not None and not parse(check.when, kind).holds(answers):
@@ -78,14 +157,19 @@ def _warning(card: CardDefinition, check: ConsistencyCheck, answers: Answers) ->
 def _jumps(card: CardDefinition, answers: Answers, previous: Answers) -> list[ConsistencyWarning]:
     warnings = []
     for question in card.questions:
-        now, before = answers.get(question.id), previous.get(question.id)
-        if question.type is not QuestionType.INT or not (_count(now) and _count(before)):
-            continue
-        assert isinstance(now, int)
-        assert isinstance(before, int)
-        if now > _JUMP_FACTOR * before and now - before >= _JUMP_MINIMUM:
-            warnings.append(_jump_warning(question.code, now, before))
+        warnings += _jumps_of(question, answers, previous)
     return warnings
+
+
+def _jumps_of(question: Question, answers: Answers, previous: Answers) -> list[ConsistencyWarning]:
+    now, before = answers.get(question.id), previous.get(question.id)
+    if question.type is not QuestionType.INT or not (_count(now) and _count(before)):
+        return []
+    assert isinstance(now, int)
+    assert isinstance(before, int)
+    if now > _JUMP_FACTOR * before and now - before >= _JUMP_MINIMUM:
+        return [_jump_warning(question.code, now, before)]
+    return []
 
 
 def _count(value: AnswerValue | None) -> bool:

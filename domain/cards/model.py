@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 Lang = Literal["pl", "en"]
+T = TypeVar("T")
 
 
 class QuestionType(StrEnum):
@@ -143,6 +145,8 @@ class CardDefinition(_Frozen):
     _lists: dict[str, OptionList] = PrivateAttr(default_factory=dict)
     _sections: dict[str, Section] = PrivateAttr(default_factory=dict)
     _order: dict[str, int] = PrivateAttr(default_factory=dict)
+    _asked: tuple[Question, ...] = PrivateAttr(default=())
+    _memo: dict[str, Any] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _index(self) -> CardDefinition:
@@ -151,20 +155,32 @@ class CardDefinition(_Frozen):
         self._lists = {lst.name: lst for lst in self.lists}
         self._sections = {s.id: s for s in self.sections}
         self._order = {q.id: i for i, q in enumerate(self.questions)}
+        self._asked = tuple(q for q in self.questions if q.asked)
         return self
+
+    @property
+    def _private(self) -> dict[str, Any]:
+        # The private attributes themselves: `self._by_id` would go through pydantic's
+        # __getattr__, a noticeable cost on the answering path.
+        private: dict[str, Any] = self.__pydantic_private__  # type: ignore[assignment]
+        return private
 
     @property
     def order(self) -> dict[str, int]:
         """Position of each question id in card order."""
-        return self._order
+        return self._private["_order"]  # type: ignore[no-any-return]
 
     def question(self, qid: str) -> Question:
         """The question with this id (KeyError if unknown)."""
-        return self._by_id[qid]
+        return self._private["_by_id"][qid]  # type: ignore[no-any-return]
 
     def by_code(self, code: str) -> Question | None:
         """The question with this code (id without card prefix), if any."""
-        return self._by_code.get(code)
+        return self._private["_by_code"].get(code)  # type: ignore[no-any-return]
+
+    def by_id(self, qid: str) -> Question | None:
+        """The question with this id, if any."""
+        return self._private["_by_id"].get(qid)  # type: ignore[no-any-return]
 
     def option_list(self, name: str) -> OptionList:
         """The named option list (KeyError if unknown)."""
@@ -181,7 +197,15 @@ class CardDefinition(_Frozen):
     @property
     def asked_questions(self) -> tuple[Question, ...]:
         """Questions a respondent may be asked, in card order."""
-        return tuple(q for q in self.questions if q.asked)
+        return self._asked
+
+    def memo(self, key: str, compute: Callable[[], T]) -> T:
+        """A value worked out once from this (immutable) card, e.g. by the skip logic."""
+        memo = self._private["_memo"]
+        if key not in memo:
+            memo[key] = compute()
+        value: T = memo[key]
+        return value
 
     def title(self, lang: Lang) -> str:
         """The card's title in the given language."""

@@ -36,8 +36,58 @@ def effective_answers(card: CardDefinition, answers: Answers) -> dict[str, Answe
 
 def applicable_questions(card: CardDefinition, answers: Answers) -> list[Question]:
     """The questions to ask, in card order: asked ones whose condition holds."""
-    effective = effective_answers(card, answers)
+    return applicable_given_effective(card, effective_answers(card, answers))
+
+
+def applicable_given_effective(card: CardDefinition, effective: Answers) -> list[Question]:
+    """`applicable_questions` for answers that are already `effective_answers`."""
     return [q for q in card.asked_questions if condition_holds(card, q, effective)]
+
+
+def condition_inputs(card: CardDefinition) -> frozenset[str]:
+    """Ids of the questions some question's condition refers to.
+
+    An answer to any other question changes neither which questions apply nor whether
+    any other answer counts.
+    """
+
+    def compute() -> frozenset[str]:
+        kind = card.card.value
+        return frozenset(
+            f"{kind}.{code}"
+            for q in card.questions
+            if q.condition is not None
+            for code in parse(q.condition, kind).codes
+        )
+
+    return card.memo("skip.condition_inputs", compute)
+
+
+def effective_after(
+    card: CardDefinition, effective: Answers, answers: Answers, changed: set[str]
+) -> dict[str, AnswerValue] | None:
+    """`effective_answers(card, answers)` without walking the card: `effective` was that
+    of answers that differed only in the questions `changed`. None when one of them is
+    an input of some condition (then the walk is needed).
+    """
+    if not changed.isdisjoint(condition_inputs(card)):
+        return None
+    # No condition reads a changed answer, so every condition holds as it did, and a
+    # changed answer counts when its own condition holds.
+    result = {qid: value for qid, value in effective.items() if value is not None}
+    inserted = False
+    for qid in changed:
+        value = answers.get(qid)
+        question = card.by_id(qid)
+        if value is None or question is None or not condition_holds(card, question, result):
+            result.pop(qid, None)
+        else:
+            inserted = inserted or qid not in result
+            result[qid] = value
+    if inserted:  # keep card order, as the walk gives it
+        order = card.order
+        result = dict(sorted(result.items(), key=lambda item: order[item[0]]))
+    return result
 
 
 def missing_required(card: CardDefinition, answers: Answers) -> list[Question]:

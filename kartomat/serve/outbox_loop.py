@@ -42,5 +42,7 @@ class OutboxLoop:
 
     def health(self) -> Health:
         """ok, or degraded with the last error class."""
-        status = "ok" if self.last_error is None else "degraded"
-        return Health(status, {"sent": self.sent, "last_error": self.last_error})
+        down = self.outbox.channel_down
+        status = "ok" if self.last_error is None and down is None else "degraded"
+        return Health(status, {"sent": self.sent, "last_error": self.last_error,
+                               "channel_down": down})  # fmt: skip

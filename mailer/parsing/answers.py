@@ -92,7 +92,10 @@ def _drop_quoted(items: Sequence[RawAnswer]) -> list[RawAnswer]:
 def _merge(question: Question, outcomes: Sequence[_Parsed], out: TypedAnswers) -> None:
     code = question.code
     valid = [o for o in outcomes if o.rejection is None]
-    distinct = list({o.key(): o for o in reversed(valid)}.values())[::-1]
+    if len(valid) < 2:  # the usual case: one value, nothing to compare
+        distinct = valid
+    else:
+        distinct = list({o.key(): o for o in reversed(valid)}.values())[::-1]
     if len(distinct) == 1:
         best = distinct[0]
         out.answers[code], out.values[code] = best.json_value, best.value

@@ -68,12 +68,20 @@ class HeaderView:
             items = list(message.raw_items())
         except Exception:  # a header list that cannot even be listed: treat as empty
             items = []
-        self._items = [(str(name).strip().lower(), value) for name, value in items]
+        self._items: dict[str, list[object]] = {}  # values by lowercased name, in order
+        for name, value in items:
+            self._items.setdefault(str(name).strip().lower(), []).append(value)
+        self._decoded: dict[str, list[str]] = {}  # each header decoded once
+        self._addresses: dict[str, list[tuple[str, str]]] = {}
 
     def get_all(self, name: str) -> list[str]:
         """Every value of the header `name`, decoded."""
         key = name.lower()
-        return [decode_header_value(value) for item, value in self._items if item == key]
+        values = self._decoded.get(key)
+        if values is None:
+            values = [decode_header_value(value) for value in self._items.get(key, ())]
+            self._decoded[key] = values
+        return list(values)
 
     def get(self, name: str) -> str | None:
         """The first value of the header `name`, decoded, or None."""
@@ -82,15 +90,17 @@ class HeaderView:
 
     def has(self, name: str) -> bool:
         """Whether the header is present at all."""
-        key = name.lower()
-        return any(item == key for item, _ in self._items)
+        return name.lower() in self._items
 
     def addresses(self, *names: str) -> list[tuple[str, str]]:
         """(display name, address) pairs of the named address headers (case kept: tokens)."""
         pairs: list[tuple[str, str]] = []
         for name in names:
-            for value in self.get_all(name):
-                pairs.extend(parse_addresses(value))
+            parsed = self._addresses.get(name.lower())
+            if parsed is None:
+                parsed = [pair for value in self.get_all(name) for pair in parse_addresses(value)]
+                self._addresses[name.lower()] = parsed
+            pairs.extend(parsed)
         return pairs
 
     def message_ids(self, name: str) -> list[str]:
@@ -112,8 +122,24 @@ class HeaderView:
         return parsed if parsed.tzinfo is not None else None
 
 
+# The common single-address forms (`Name <a@b.pl>`, `<a@b.pl>`, `a@b.pl`; the name plain
+# words of RFC 5322 atom characters, no quotes, dots or commas), for which
+# `email.utils.getaddresses` gives exactly the name with single spaces and the address
+# (tests/unit/mail/test_headers_tokens.py holds it to that). Anything else goes to it.
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
+_ADDR = rf"{_ATEXT}+(?:\.{_ATEXT}+)*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
+_WORD = r"[^\s()<>\[\]:;@\\,.\"]+"
+_SIMPLE_ADDRESS = re.compile(
+    rf"[ \t]*(?:({_WORD}(?:[ \t]+{_WORD})*)[ \t]*)?<({_ADDR})>[ \t]*|[ \t]*({_ADDR})[ \t]*"
+)
+
+
 def parse_addresses(value: str) -> list[tuple[str, str]]:
     """Parse an address list leniently; fall back to anything that looks like an address."""
+    simple = _SIMPLE_ADDRESS.fullmatch(value)
+    if simple is not None:
+        name, bracketed, bare = simple.groups()
+        return [(" ".join(name.split()) if name else "", bracketed or bare)]
     try:
         pairs = [
             (name.strip(), addr.strip())

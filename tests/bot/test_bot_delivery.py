@@ -54,6 +54,7 @@ async def test_reminders_reschedule_on_429_and_fall_back_on_403(
         assert await drain.drain() == 0
         [reminder] = _outbox(bot_app, "reminder")
         assert reminder.status == OutboxStatus.PENDING and reminder.last_error == "telegram 429"
+        assert reminder.attempts == 0  # flood control is the bot's pace: never a give-up
         bot_app.clock.advance(seconds=3)  # type: ignore[attr-defined]
         assert await drain.drain() == 1
         [text] = [m.text for m in anna.user.messages() if m.text and "Przypomnienie" in m.text]

@@ -357,6 +357,23 @@ async def test_injected_429_surfaces_as_retry_after(standin: BotApiStandIn, app:
     }
 
 
+async def test_429_for_a_while_and_the_record_of_early_retries(
+    standin: BotApiStandIn, app: App
+) -> None:
+    anna = await _started_user(standin)
+    standin.inject_429(retry_after=1, duration=30, method="sendMessage")
+    for _ in range(2):
+        with pytest.raises(RetryAfter):  # still refused: the window is not over
+            await app.bot.send_message(anna.id, "za wcześnie")
+    [early] = standin.retry_after_violations()  # the second call came before retry_after
+    assert early is standin.calls("sendMessage")[-1]
+    standin.clear_faults()
+    await asyncio.sleep(1.05)
+    await app.bot.send_message(anna.id, "po czasie")
+    assert len(standin.retry_after_violations()) == 1
+    assert standin.too_many_requests_count == 2
+
+
 async def test_blocked_chat_surfaces_as_forbidden(standin: BotApiStandIn, app: App) -> None:
     anna = await _started_user(standin)
     standin.block_chat(anna.id)

@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 
 from kartomat.demo.world import free_port
+from tests.telegram_standin import BotApiStandIn
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -76,3 +77,12 @@ def serve_env(db_url: str, smtp_port: int, maildir: Path) -> dict[str, str]:
         PYTHONPATH=str(ROOT),
     )
     return env
+
+
+def telegram_env(env: dict[str, str], standin: BotApiStandIn) -> dict[str, str]:
+    """`env` plus the Telegram channel, pointed at the Bot API stand-in (long polling)."""
+    return env | {
+        "KARTOMAT_TELEGRAM_TOKEN": standin.token,
+        "KARTOMAT_TELEGRAM_BASE_URL": standin.base_url,
+        "KARTOMAT_TELEGRAM_BOT_USERNAME": standin.bot_username,
+    }

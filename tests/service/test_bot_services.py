@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from domain.errors import NotAllowed, NotFound
@@ -33,6 +35,25 @@ def test_the_card_being_filled_pause_and_resume(app: App) -> None:
     assert app.chat.respondent(999) is None
     with pytest.raises(NotAllowed):
         app.chat.choose(501, assignment_of(app, "NGO-002"))  # someone else's card
+
+
+def test_the_respondent_sees_every_open_card_of_their_organisation_and_no_other(
+    app: App,
+) -> None:
+    open_session(app)
+    first = _bound(app, "NGO-001", 501)
+    _bound(app, "NGO-002", 502)  # someone else
+    app.sessions.create("2027-H1", date(2026, 11, 2), date(2026, 12, 20), ["ngo"], ["06"])
+    app.sessions.open("2027-H1")
+    second = assignment_of(app, "NGO-001", "2027-H1")
+    respondent = app.chat.respondent(501)
+    assert respondent is not None
+    assert [c.id for c in respondent.choices] == sorted([first, second])
+    assert {c.organisation.external_id for c in respondent.choices} == {"NGO-001"}
+    assert [c.session.name for c in respondent.choices] == ["2026-H2", "2027-H1"]
+    app.sessions.close("2026-H2")
+    later = app.chat.respondent(501)
+    assert later is not None and [c.id for c in later.choices] == [second]
 
 
 def test_a_warning_confirmed_moves_on_only_at_the_same_revision(app: App) -> None:

@@ -40,11 +40,12 @@ def fill(app: App, assignment_id: int, limit: int = 200) -> int:
     asked = 0
     state = app.collection.state(assignment_id)
     while (question := state.current_question()) is not None and asked < limit:
+        one = Provenance("telegram", f"upd-{asked}")  # one chat message, one answer
         if question.prefill:
-            result = app.collection.confirm_prefill(assignment_id, question.id, TG)
+            result = app.collection.confirm_prefill(assignment_id, question.id, one)
         else:
             result = app.collection.record(
-                assignment_id, question.id, raw_answer(question), TG, expected_current=True
+                assignment_id, question.id, raw_answer(question), one, expected_current=True
             )
         assert result.accepted, (question.id, result.error and result.error.message_pl)
         state = result.state

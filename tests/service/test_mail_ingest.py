@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import date
 from email.message import EmailMessage
 
 import pytest
 
+from domain.cards.model import CardDefinition
 from kartomat.bootstrap import App
+from services.mail_ingest import MailIngestService
+from services.mail_ports import IncomingMail, MailParser
+from services.mail_process import MailProcessor
 from tests.fakes import FakeClock
 from tests.sample import IZUS_ANSWERS
 from tests.service.mail_support import (
     MOPS,
+    OURS,
     FakeMailbox,
     answers_of,
     fresh,
@@ -111,6 +117,77 @@ def test_crash_before_move_and_uidvalidity_reset_apply_nothing_twice(app: App) -
     assert len(outbox(app, "mail_reply")) == 2
 
 
+class FailingParser:
+    """The real parser, failing on messages that carry `marker` (a parser bug): a fake
+    of the MailParser port."""
+
+    def __init__(self, real: MailParser, marker: bytes) -> None:
+        self.real, self.marker = real, marker
+
+    def __call__(self, raw: bytes, card: CardDefinition | None, today: date) -> IncomingMail:
+        if self.marker in raw:
+            raise RuntimeError("parser bug")
+        return self.real(raw, card, today)
+
+
+def test_one_failing_reply_is_quarantined_alone_and_the_group_applied_once(app: App) -> None:
+    """The replies of a fetched group share one transaction: one that fails is rolled
+    back alone (quarantined with its error); the others are applied and answered once."""
+    mail_app_ready(app)
+    real = app.mail.ingest
+    processor = MailProcessor(
+        app.uow, app.catalog, app.clock, FailingParser(real.processor.parser, b"BUG"),
+        real.processor.applier,
+    )  # fmt: skip
+    ingest = MailIngestService(
+        app.uow, app.clock, processor, max_bytes=real.max_bytes, retention_days=30
+    )
+    box = FakeMailbox()
+    box.append(reply(app, {"II.0.1": "120"}))
+    bad = box.append(reply(app, {"II.0.2": "BUG"}))
+    box.append(reply(app, {"II.0.3": "1 200"}))
+    report = ingest.poll(box)
+    assert dict(report.statuses) == {"applied": 2, "quarantined": 1}
+    assert len(box.filed["processed"]) == 2 and len(box.filed["quarantine"]) == 1
+    assert b"BUG" in box.filed["quarantine"][0] and bad not in box.messages
+    stored = answers_of(app, izus(app))
+    assert (stored["II.0.1"], stored["II.0.3"]) == (120, 1200) and "II.0.2" not in stored
+    with app.uow() as uow:
+        recorded = [r.question_id for r in uow.answers.history(izus(app))]
+    assert len(recorded) == len(set(recorded))  # nothing recorded twice
+    assert len(outbox(app, "mail_reply")) == 2
+    [failed] = [m for m in statuses_and_errors(app) if m[0] == "quarantined"]
+    assert failed[1] == "RuntimeError: parser bug"
+
+
+def test_a_reply_another_worker_finished_is_rolled_back_not_applied_twice(app: App) -> None:
+    """Two pollers on one mailbox: ours holds a stale `stored` row of a message the
+    other has finished meanwhile; what ours staged for it is undone, the rest applies."""
+    mail_app_ready(app)
+    ingest = app.mail.ingest
+    rows = ingest.store_many(
+        [(reply(app, {"II.0.1": "120"}), 1, None), (reply(app, {"II.0.2": "150"}), 2, None)],
+        "fake:INBOX",
+        1,
+    )
+    (first, _), (second, _) = rows
+    with app.uow() as uow:  # the other worker's outcome, committed first
+        uow.inbound.set_outcome(first.id or 0, status="applied", expected="stored")
+        uow.commit()
+    assert ingest.process_many([first, second]) == ["applied", "applied"]
+    stored = answers_of(app, izus(app))
+    assert "II.0.1" not in stored and stored["II.0.2"] == 150
+    [answer] = outbox(app, "mail_reply")
+    codes = {c for c, _, _ in answer.payload["accepted"]}
+    assert "II.0.2" in codes and "II.0.1" not in codes
+
+
+def statuses_and_errors(app: App) -> list[tuple[str, str | None]]:
+    with app.uow() as uow:
+        rows = uow.inbound.with_status(["applied", "quarantined"])
+    return [(m.status, m.error) for m in rows]
+
+
 def test_unregistered_sender_waits_for_staff_then_applies(app: App) -> None:
     mail_app_ready(app)
     box = FakeMailbox()
@@ -178,6 +255,57 @@ def bounce_text(recipient: str) -> str:
         f"your message could not be delivered.\n\n<{recipient}>: host mx.lublin.example said: "
         "550 5.1.1 User unknown\n"
     )
+
+
+def dsn_without_status(recipient: str) -> bytes:
+    """An RFC 3464 report whose recipient block has neither Status nor Action."""
+    return (
+        "From: Mail Delivery System <MAILER-DAEMON@mx.lublin.example>\r\n"
+        f"To: {OURS}\r\nSubject: Delivery Status Notification\r\n"
+        "Message-ID: <dsn-unknown-1@mx.lublin.example>\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="b1"\r\n\r\n'
+        "--b1\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n"
+        "--b1\r\nContent-Type: message/delivery-status\r\n\r\n"
+        "Reporting-MTA: dns; mx.lublin.example\r\n\r\n"
+        f"Final-Recipient: rfc822; {recipient}\r\n\r\n--b1--\r\n"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        pytest.param(dsn_without_status(MOPS), id="dsn-without-status"),
+        pytest.param(
+            fresh(
+                "MAILER-DAEMON@mx.example",
+                f"Your message could not be delivered.\n\n<{MOPS}>: mailbox unavailable\n",
+                "Undelivered Mail",
+            ),
+            id="text-bounce-without-code",
+        ),
+    ],
+)
+def test_bounce_of_unknown_hardness_alerts_staff_and_keeps_the_address(
+    app: App, raw: bytes
+) -> None:
+    """channels.md: only a hard bounce switches an address off; one whose hardness cannot
+    be told (no 4.x.x/5.x.x, no Action) goes to staff instead, and is never answered."""
+    mail_app_ready(app)
+    box = FakeMailbox()
+    box.append(raw)
+    assert app.mail.ingest.poll(box).statuses == {"ignored": 1}
+    assert box.filed["processed"] == [raw]
+    with app.uow() as uow:
+        assert [c.email_unreachable for c in uow.contacts.by_email(MOPS)] == [False]
+    assert outbox(app, "delivery_failed") == []
+    assert [m for m in outbox(app) if m.recipient == MOPS and m.kind != "invitation"] == []
+    [alert] = outbox(app, "mail_review")
+    assert alert.recipient == "olga@cm.example"
+    assert alert.payload["reason"] == "bounce_unknown" and alert.payload["recipient"] == MOPS
+    text = app.mail.compose.compose(alert).text
+    assert "zwrot poczty o nieznanej przyczynie – adres nie został wyłączony" in text
+    assert f"Adres: {MOPS}" in text and "IZUS-LUB" in text  # the address's organisation
+    assert "kartomat registry import" in text and "--apply" not in text  # not for review
 
 
 def test_closed_session_reply_is_stored_not_applied_and_sender_told(app: App) -> None:

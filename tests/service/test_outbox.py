@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from domain.entities import OutboxMessage
 from kartomat.bootstrap import App
 from services.outbox import (
+    CHANNEL_RETRY_S,
     MAX_ATTEMPTS,
     Delivered,
     OutboxService,
@@ -16,6 +18,7 @@ from services.outbox import (
     SendOutcome,
     Undeliverable,
 )
+from services.ports import UnitOfWork
 from tests.fakes import FakeClock
 from tests.service.test_collection import open_session
 
@@ -116,6 +119,50 @@ async def test_transient_failure_retries_with_backoff_then_gives_up(
         await outbox.drain(sender)
     assert statuses(app) == {"k1": "failed"}
     assert len(sender.sent) == MAX_ATTEMPTS
+
+
+async def test_channel_outage_is_no_attempt_stops_the_pass_and_never_fails(
+    app: App, clock: FakeClock
+) -> None:
+    open_session(app)  # contacts exist: a give-up would mark one unreachable
+    outbox = OutboxService(app.uow, app.clock)
+    for key in ("k1", "k2", "k3"):
+        enqueue(app, key, recipient="anna@dobrystart.example")
+    down = RetryLater("ConnectionRefusedError: refused", channel_down=True)
+    sender = ScriptedSender("email", [down] * (3 * MAX_ATTEMPTS))
+    for passes in range(1, 3 * MAX_ATTEMPTS + 1):  # an outage far longer than the give-up
+        assert await outbox.drain(sender) == 0
+        assert len(sender.sent) == passes  # one probe a pass; the rest handed back
+        clock.advance(seconds=CHANNEL_RETRY_S)
+    with app.uow() as uow:
+        rows = uow.outbox.all()
+        contacts = uow.contacts.by_email("anna@dobrystart.example")
+    assert {m.status for m in rows} == {"pending"} and {m.attempts for m in rows} == {0}
+    assert contacts and not any(c.email_unreachable for c in contacts)
+    assert await outbox.drain(sender) == len(rows)  # the server is back: everything, once
+    assert set(statuses(app).values()) == {"sent"}
+    after = [m.dedupe_key for m in sender.sent[3 * MAX_ATTEMPTS :]]
+    assert sorted(after) == sorted(m.dedupe_key for m in rows)
+
+
+async def test_a_delivery_is_recorded_when_the_database_comes_back(app: App) -> None:
+    """The database goes away during a send: the outcome waits for it, not `unknown`."""
+    away = asyncio.Event()
+
+    def uow() -> UnitOfWork:
+        if away.is_set():
+            raise ConnectionError("database away")
+        return app.uow()
+
+    class DatabaseDiesDuringTheSend(ScriptedSender):
+        async def send(self, message: OutboxMessage) -> SendOutcome:
+            away.set()
+            asyncio.get_running_loop().call_later(1.2, away.clear)
+            return await super().send(message)
+
+    enqueue(app, "k1")
+    assert await OutboxService(uow, app.clock).drain(DatabaseDiesDuringTheSend("email")) == 1
+    assert statuses(app) == {"k1": "sent"}
 
 
 async def test_retry_after_hint_is_honoured(app: App, clock: FakeClock) -> None:

@@ -273,9 +273,55 @@ class BotApiStandIn:
         with self._state.cond:
             self._state.limiter.configure(RateLimitConfig())
 
-    def inject_429(self, times: int = 1, retry_after: int = 1, method: str | None = None) -> None:
-        """Answer the next ``times`` calls (of ``method``, default any but getUpdates) 429."""
-        self._add_fault(too_many_requests(retry_after), method, times)
+    def inject_429(
+        self,
+        times: int | None = None,
+        retry_after: int = 1,
+        method: str | None = None,
+        duration: float | None = None,
+    ) -> None:
+        """Answer calls (of ``method``, default any but getUpdates) 429 with ``retry_after``.
+
+        ``times`` calls or for ``duration`` seconds (default: the next call only).
+        """
+        if times is None and duration is None:
+            times = 1
+        until = self._state.now() + duration if duration is not None else None
+        self._add_fault(too_many_requests(retry_after), method, times, until)
+
+    def retry_after_violations(self, slack: float = 0.0) -> list[RecordedRequest]:
+        """Calls to a chat made before a 429's ``retry_after`` for that chat had elapsed.
+
+        A 429 answered at ``t`` with ``retry_after`` r blocks its chat until ``t + r``
+        (minus ``slack``); any later call to that chat starting earlier counts. A call's
+        chat is its ``chat_id``, or for ``answerCallbackQuery`` the chat of the query;
+        calls without a chat (``getUpdates``, ``getMe``) are not counted.
+        """
+        with self._state.cond:
+            query_chats = {q: r.chat_id for q, r in self._state.callback_queries.items()}
+
+        def chat_of(request: RecordedRequest) -> str | None:
+            chat = request.params.get("chat_id")
+            if chat is None and "callback_query_id" in request.params:
+                chat = query_chats.get(str(request.params["callback_query_id"]))
+            return None if chat is None else str(chat)
+
+        windows: dict[str, list[tuple[float, float]]] = {}
+        requests = self.requests
+        for request in requests:
+            retry_after = ((request.response or {}).get("parameters") or {}).get("retry_after")
+            chat = chat_of(request)
+            if request.status == 429 and retry_after and request.finished_at and chat:
+                window = (request.finished_at, request.finished_at + float(retry_after) - slack)
+                windows.setdefault(chat, []).append(window)
+        return [
+            request
+            for request in requests
+            if any(
+                start <= request.started_at < end
+                for start, end in windows.get(chat_of(request) or "", [])
+            )
+        ]
 
     def inject_5xx(
         self,

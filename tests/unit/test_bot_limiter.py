@@ -68,6 +68,20 @@ def _update(update_id: int, user_id: int) -> Update:
     return Update(update_id, message=Message(update_id, datetime.now(), chat, from_user=user))
 
 
+async def test_an_edit_or_callback_answer_refused_429_is_retried_only_after_retry_after() -> None:
+    calls: list[float] = []
+
+    async def flooded() -> bool:
+        calls.append(time.monotonic())
+        if len(calls) == 1:
+            raise RetryAfter(1)
+        return True
+
+    limiter = PriorityRateLimiter(FAST)  # answerCallbackQuery takes no token: not paced
+    assert await limiter.process_request(flooded, (), {}, "answerCallbackQuery", {}, None)
+    assert calls[1] - calls[0] >= 0.95
+
+
 async def test_one_users_updates_in_order_others_concurrently() -> None:
     order: list[str] = []
     processor = PerUserOrder()

@@ -25,6 +25,7 @@ _VAGUE = frozenset(
 )
 
 _NUMBER = re.compile(r"(?P<num>[0-9](?:[0-9 .,]*[0-9])?)(?P<rest>.*)", re.ASCII | re.DOTALL)
+_PLAIN_COUNT = re.compile(r"[0-9]+|[0-9]{1,3}(?: [0-9]{3})+", re.ASCII)  # "35", "1 200"
 _NEGATIVE = re.compile(r"^[-−–—]\s*[0-9]")
 _RANGE = re.compile(r"^[0-9][0-9 .,]*\s*[-–—]\s*[0-9]")
 
@@ -155,6 +156,8 @@ def _number_match(
 
 def parse_int(raw: str) -> int:
     """A count: a whole number from 0 to 1 000 000 ("1 200", "12 osób", "brak")."""
+    if _PLAIN_COUNT.fullmatch(raw) and (count := int(raw.replace(" ", ""))) <= MAX_COUNT:
+        return count  # "35", "1 200": what the reading below gives, sooner
     text = tidy(raw).replace("\n", " ")
     if fold(text) in _ZERO_WORDS:
         return 0

@@ -15,10 +15,12 @@ _TRAILING = ".,;!"
 
 def normalise(raw: str, *, keep_lines: bool = False) -> str:
     """Clean a raw answer: line ends, unusual spaces, zero-width characters, edges."""
-    text = raw.replace("\r\n", "\n").replace("\r", "\n").translate(_ZERO_WIDTH)
-    text = unicodedata.normalize("NFC", text)
-    # NBSP, narrow NBSP, thin spaces, tabs ... are all category Zs or whitespace.
-    text = "".join(" " if unicodedata.category(c) == "Zs" else c for c in text)
+    text = raw.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.isascii():  # ASCII has no zero-width characters, nothing to compose and
+        # no space but " " in category Zs: the three steps would leave it as it is.
+        text = unicodedata.normalize("NFC", text.translate(_ZERO_WIDTH))
+        # NBSP, narrow NBSP, thin spaces, tabs ... are all category Zs or whitespace.
+        text = "".join(" " if unicodedata.category(c) == "Zs" else c for c in text)
     if keep_lines:
         lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
         return "\n".join(lines).strip()
@@ -37,6 +39,8 @@ def tidy(raw: str) -> str:
 
 def fold(text: str) -> str:
     """Lower-case without diacritics, for matching ("Łódzkie" -> "lodzkie")."""
+    if text.isascii():  # nothing to decompose or map: what the steps below give, sooner
+        return " ".join(text.lower().split())
     # "ł" has no decomposition in Unicode, so it is mapped by hand.
     text = text.casefold().replace("ł", "l")
     decomposed = unicodedata.normalize("NFKD", text)

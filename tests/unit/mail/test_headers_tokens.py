@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import email.parser
 import email.policy
+import email.utils
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from mailer.parsing.headers import HeaderView, decode_header_value, decode_rfc2047, parse_addresses
+from mailer.parsing.headers import (
+    _SIMPLE_ADDRESS,
+    HeaderView,
+    decode_header_value,
+    decode_rfc2047,
+    parse_addresses,
+)
 from mailer.parsing.tokens import (
     is_our_address,
     subject_tag,
@@ -16,6 +25,7 @@ from mailer.parsing.tokens import (
 )
 
 OURS = ["monitoring@obserwatorium-mp.example.org"]
+FAST = settings(max_examples=2000, deadline=None)
 TOKEN = "q7Xv2LmN9pRtY4wZ8bKc1dFgH3jS5uVa"
 
 
@@ -108,3 +118,44 @@ def test_subject_without_tag() -> None:
 def test_our_address_ignores_case_and_plus_tags() -> None:
     assert is_our_address(f"Monitoring+{TOKEN}@obserwatorium-mp.example.org", OURS)
     assert not is_our_address("monitoring@elsewhere.example.org", OURS)
+
+
+# The fast path of parse_addresses must give what email.utils.getaddresses gives.
+_NAME_CHARS = "AaZzżółćĘŚ019 \t'!#$%&*+/=?^_`{|}~-.,\";:()<>[]@\\"
+_LOCAL_CHARS = "abcXYZ019.!#$%&'*+/=?^_`{|}~-\" @(),"
+_DOMAIN_CHARS = "abc.XYZ019-_[]@ "
+
+
+def _slow(value: str) -> list[tuple[str, str]]:
+    pairs = email.utils.getaddresses([value])
+    return [(n.strip(), a.strip()) for n, a in pairs if "@" in a]
+
+
+@FAST
+@given(
+    st.text(_NAME_CHARS, max_size=20),
+    st.text(_LOCAL_CHARS, min_size=1, max_size=12),
+    st.text(_DOMAIN_CHARS, min_size=1, max_size=12),
+    st.sampled_from(["{n} <{l}@{d}>", "{n}<{l}@{d}>", "<{l}@{d}>", "{l}@{d}", " {l}@{d} "]),
+)
+def test_simple_address_fast_path_agrees_with_getaddresses(
+    name: str, local: str, domain: str, form: str
+) -> None:
+    value = form.format(n=name, l=local, d=domain)
+    if _SIMPLE_ADDRESS.fullmatch(value) is not None:
+        assert parse_addresses(value) == _slow(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Osoba 1 <ops1@gmina.example>",
+        "Zażółć  Gęślą <z@x.pl>",
+        "monitoring+q7Xv2LmN9pRtY4wZ8bKc1dFgH3jS5uVa@cm.example",
+        "<a@b.pl>",
+        "Name<a@b.pl>",
+    ],
+)
+def test_common_addresses_take_the_fast_path(value: str) -> None:
+    assert _SIMPLE_ADDRESS.fullmatch(value) is not None
+    assert parse_addresses(value) == _slow(value)

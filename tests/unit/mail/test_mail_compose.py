@@ -105,11 +105,14 @@ def test_smtp_outcomes_4xx_retry_5xx_recipient_undeliverable_ours_retry() -> Non
     refused = smtplib.SMTPRecipientsRefused({"a@x": (550, b"5.1.1 User unknown")})
     assert classify(refused) == Undeliverable("550 5.1.1 User unknown")
     soft = smtplib.SMTPRecipientsRefused({"a@x": (451, b"4.7.1 greylisted")})
-    assert isinstance(classify(soft), RetryLater)
+    assert classify(soft) == RetryLater("451 4.7.1 greylisted")  # counted: backoff, give-up
     assert isinstance(classify(smtplib.SMTPDataError(552, b"too big")), Undeliverable)
-    assert isinstance(classify(smtplib.SMTPDataError(451, b"later")), RetryLater)
+    assert classify(smtplib.SMTPDataError(451, b"later")) == RetryLater("451 later")
     login = classify(smtplib.SMTPAuthenticationError(535, b"bad credentials"))
     assert isinstance(login, RetryLater) and login.reason.startswith("operator:")
-    assert isinstance(classify(smtplib.SMTPServerDisconnected("gone")), RetryLater)
-    assert isinstance(classify(TimeoutError("timed out")), RetryLater)
-    assert isinstance(classify(ConnectionRefusedError(111, "refused")), RetryLater)
+    # the server (or our account) failing is never the recipient's fault: not an attempt
+    closing = smtplib.SMTPRecipientsRefused({"a@x": (421, b"4.3.2 shutting down")})
+    down = [login, classify(closing), classify(smtplib.SMTPResponseException(421, b"busy")),
+            classify(smtplib.SMTPServerDisconnected("gone")), classify(TimeoutError("timed out")),
+            classify(ConnectionRefusedError(111, "refused"))]  # fmt: skip
+    assert all(isinstance(o, RetryLater) and o.channel_down for o in down), down
