@@ -40,7 +40,7 @@ def test_pipeline_import_open_status_invites_paper_export(cli: CliRunner, tmp_pa
     run(cli, "staff", "add", "--name", "Ola Staff", "--email", "ola@cm.example",
         "--territory", "06", "--telegram-id", "5001")  # fmt: skip
     run(cli, "session", "create", "2026-H2", "--opens", "2026-11-02", "--deadline",
-        "2026-11-30", "--cards", "ngo,izus", "--territory", "06")  # fmt: skip
+        "2030-11-29", "--cards", "ngo,izus", "--territory", "06")  # fmt: skip
     assert "nowych przydziałów kart 5" in run(cli, "session", "open", "2026-H2")
     status = json.loads(run(cli, "status", "2026-H2", "--json"))
     assert status["session"] == "2026-H2" and len(status["assignments"]) == 5
@@ -68,7 +68,7 @@ def test_pipeline_import_open_status_invites_paper_export(cli: CliRunner, tmp_pa
     )
     run(cli, "export", "2026-H2", "--format", "xlsx", "--out", "x.xlsx")
     assert (tmp_path / "x.xlsx").read_bytes()[:2] == b"PK"
-    run(cli, "session", "extend", "2026-H2", "--org", "NGO-003", "--until", "2026-12-10")
+    run(cli, "session", "extend", "2026-H2", "--org", "NGO-003", "--until", "2030-12-10")
     assert "sesja bazowa" in run(cli, "session", "close", "2026-H2").lower()
 
 
