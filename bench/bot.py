@@ -38,7 +38,6 @@ from telegram.ext import Application, ContextTypes, MessageHandler, filters
 from bot.application import build_application
 from bot.component import TelegramBot
 from bot.limiter import Limits
-from domain.entities import OutboxMessage
 from kartomat.bootstrap import App, SystemClock, wire
 from kartomat.settings import Settings
 from services.ports import UnitOfWork
@@ -46,6 +45,7 @@ from storage.engine import make_engine
 from storage.uow import SqlUnitOfWork, uow_factory
 from tests.bot.support import Manager, make_app
 from tests.conftest import SECRET, sqlite_engine
+from tests.sample import queue_telegram_reminders
 from tests.telegram_standin import DEFAULT_TOKEN, BotApiStandIn, SimUser
 from tests.telegram_standin.ptb import polling
 
@@ -171,7 +171,7 @@ async def part_b(args: Any, tmp: Path, standin: BotApiStandIn) -> list[dict[str,
     app, tokens = prepared(tmp, standin, 200)
     chats = [3_000_000 + i for i in range(args.reminders)]
     _open_chats(standin, chats)
-    _queue_reminders(app, chats)
+    queue_telegram_reminders(app, chats, "bench", datetime.now(UTC))
     standin.enable_rate_limits()
     latencies: list[float] = []
     drained = _delivered_to(standin, chats)
@@ -205,21 +205,6 @@ def _open_chats(standin: BotApiStandIn, chats: list[int]) -> None:
     with standin._state.cond:  # the stand-in's own state: bench set-up only
         for chat in chats:
             standin._state.chats[chat].started = True
-
-
-def _queue_reminders(app: App, chats: list[int]) -> None:
-    now = datetime.now(UTC)
-    payload = {"organisation": "Fundacja", "card": "ngo", "session": "BENCH",
-               "deadline": (now + timedelta(days=3)).date().isoformat(), "days_left": 3,
-               "missing": ["II.1.1", "II.3.4"]}  # fmt: skip
-    with app.uow() as uow:
-        uow.outbox.add_many([
-            OutboxMessage(channel="telegram", recipient=str(c), kind="reminder", payload=payload,
-                          dedupe_key=f"reminder:bench{c}:{now.date()}", next_attempt_at=now,
-                          created_at=now)
-            for c in chats
-        ])  # fmt: skip
-        uow.commit()
 
 
 def _delivered_to(standin: BotApiStandIn, chats: list[int]) -> Callable[[], int]:

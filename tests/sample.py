@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
 from domain.cards.model import Question, QuestionType
+from domain.entities import OutboxMessage
+
+if TYPE_CHECKING:
+    from kartomat.bootstrap import App
 
 REGISTRY_HEADER = (
     "external_id,kind,name,org_type,teryt,miejscowosc,powiat,wojewodztwo,"
@@ -85,3 +92,17 @@ def raw_answer(question: Question) -> str:
     """What the simulated respondent types for a question."""
     answers = NGO_ANSWERS if question.card == "ngo" else IZUS_ANSWERS
     return answers.get(question.code, _DEFAULTS[question.type])
+
+
+def queue_telegram_reminders(app: App, chats: list[int], key: str, now: datetime) -> None:
+    """A backlog: one reminder per chat in the outbox, as the scheduler writes them."""
+    payload = {"organisation": "Fundacja", "card": "ngo", "session": "T",
+               "deadline": (now + timedelta(days=3)).date().isoformat(), "days_left": 3,
+               "missing": ["II.1.1", "II.3.4"]}  # fmt: skip
+    with app.uow() as uow:
+        uow.outbox.add_many([
+            OutboxMessage(channel="telegram", recipient=str(c), kind="reminder", payload=payload,
+                          dedupe_key=f"reminder:{key}:{c}", next_attempt_at=now, created_at=now)
+            for c in chats
+        ])  # fmt: skip
+        uow.commit()

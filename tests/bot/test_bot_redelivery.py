@@ -19,11 +19,11 @@ from bot.application import build_application
 from bot.drain import TelegramDrain
 from bot.limiter import Limits
 from bot.sender import TelegramSender
-from domain.cards.model import QuestionType
+from domain.cards.model import Question, QuestionType
 from domain.entities import OutboxMessage
 from kartomat.bootstrap import App
 from services.card_state import Provenance
-from services.outbox import OutboxService
+from services.outbox import OutboxService, SendOutcome
 from tests.bot.support import Manager, assignment_of, question_of, running
 from tests.fakes import FakeClock
 from tests.sample import raw_answer
@@ -44,6 +44,19 @@ async def _to_typed_question(app: App, anna: Manager, token: str) -> SentMessage
     raise AssertionError("no typed question")
 
 
+async def _anna_at_a_typed_question(
+    standin: BotApiStandIn, app: App, tokens: dict[str, str]
+) -> tuple[int, Manager, Question]:
+    """Anna's assignment, Anna, and the typed question the bot has just asked her."""
+    aid = assignment_of(app, "NGO-001")
+    anna = Manager(app, standin.user(501, "Anna"))
+    async with running(app):
+        message = await _to_typed_question(app, anna, tokens["NGO-001"])
+    question = question_of(app, message)
+    assert question is not None
+    return aid, anna, question
+
+
 def _versions(app: App, aid: int) -> dict[str, list[int]]:
     with app.uow() as uow:
         history = uow.answers.history_for([aid]).get(aid, [])
@@ -56,12 +69,7 @@ def _versions(app: App, aid: int) -> dict[str, list[int]]:
 async def test_a_redelivered_update_does_not_answer_the_next_question(
     standin: BotApiStandIn, bot_app: App, tokens: dict[str, str]
 ) -> None:
-    aid = assignment_of(bot_app, "NGO-001")
-    anna = Manager(bot_app, standin.user(501, "Anna"))
-    async with running(bot_app):
-        message = await _to_typed_question(bot_app, anna, tokens["NGO-001"])
-    question = question_of(bot_app, message)
-    assert question is not None
+    aid, anna, question = await _anna_at_a_typed_question(standin, bot_app, tokens)
     anna.user.send_text(raw_answer(question))  # no bot polls: the update stays unconfirmed
     [update] = [u for u in standin.pending_updates() if "message" in u]
     application = build_application(bot_app, limits=None)
@@ -82,12 +90,7 @@ async def test_a_redelivered_update_does_not_answer_the_next_question(
 async def test_an_answer_repeated_after_a_crash_does_not_answer_the_next_question(
     standin: BotApiStandIn, bot_app: App, tokens: dict[str, str]
 ) -> None:
-    aid = assignment_of(bot_app, "NGO-001")
-    anna = Manager(bot_app, standin.user(501, "Anna"))
-    async with running(bot_app):
-        message = await _to_typed_question(bot_app, anna, tokens["NGO-001"])
-    question = question_of(bot_app, message)
-    assert question is not None
+    aid, anna, question = await _anna_at_a_typed_question(standin, bot_app, tokens)
     raw = raw_answer(question)
     contact = bot_app.chat.respondent(501)
     assert contact is not None
@@ -128,19 +131,33 @@ async def test_the_telegram_drain_commits_sending_right_before_each_request(
         uow.commit()
     application = build_application(bot_app, limits=Limits(per_second=5, burst=1, reserve=0))
     async with application:
-        drain = TelegramDrain(OutboxService(bot_app.uow, bot_app.clock),
-                              TelegramSender(application.bot))  # fmt: skip
+        sender = _StatusAtSend(bot_app, TelegramSender(application.bot))
+        drain = TelegramDrain(OutboxService(bot_app.uow, bot_app.clock), sender)
         draining = asyncio.create_task(drain.drain())
-        most = 0
-        while not draining.done():
-            with bot_app.uow() as uow:
-                most = max(most, sum(1 for r in uow.outbox.all() if r.status == "sending"))
-            await asyncio.sleep(0.02)
+        await draining
         assert draining.result() == len(chats)
-    # Only the request on the wire is `sending` (a kill leaves it `unknown`, never resent);
-    # the rest wait for the rate limiter `leased`, and a kill lets them go later, once.
-    assert 1 <= most <= 2
+    # Each row is committed `sending` before its request completes (a kill leaves it
+    # `unknown`, never resent); the rows still waiting for the rate limiter are not, so a
+    # kill lets them go later, once.
+    assert [own for own, _ in sender.seen] == ["sending"] * len(chats)
+    assert max(sending for _, sending in sender.seen) <= 2
     with bot_app.uow() as uow:
         rows: list[Any] = uow.outbox.all()
     assert [(r.status, r.attempts) for r in rows] == [("sent", 1)] * len(chats)
     assert [len(standin.messages(chat)) for chat in chats] == [1] * len(chats)
+
+
+class _StatusAtSend:
+    """The real sender, noting the outbox as each request has gone out."""
+
+    def __init__(self, app: App, sender: TelegramSender) -> None:
+        self.app, self.sender, self.channel = app, sender, sender.channel
+        self.seen: list[tuple[str, int]] = []  # (this row's status, rows `sending`)
+
+    async def send(self, message: OutboxMessage) -> SendOutcome:
+        outcome = await self.sender.send(message)
+        with self.app.uow() as uow:
+            rows = uow.outbox.all()
+        own = next(r.status for r in rows if r.id == message.id)
+        self.seen.append((own, sum(1 for r in rows if r.status == "sending")))
+        return outcome

@@ -48,7 +48,7 @@ from tests.reliability.respondents import (
     until,
 )
 from tests.reliability.test_kill import reply
-from tests.sample import raw_answer
+from tests.sample import queue_telegram_reminders, raw_answer
 from tests.telegram_standin import BotApiStandIn
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -340,7 +340,7 @@ async def bot_api_outage(tmp: Path, standin: BotApiStandIn, smtp: SmtpWorld) -> 
             standin.inject_5xx(duration=until_s, status=status)
             standin.inject_5xx(duration=until_s, status=status, method="getUpdates")
         standin.inject_429(retry_after=2, duration=3 * OUTAGE_S)
-        queue_reminders(app, chats, f"round{n}")
+        queue_telegram_reminders(app, chats, f"outage:round{n}", app.clock.now())
         report = await wait_health(serve, lambda r: component(r, "telegram")["status"] ==
                                    "degraded", "telegram degraded")  # fmt: skip
         figures.setdefault("health_during", component(report, "telegram")["channel_down"])
@@ -368,22 +368,6 @@ async def bot_api_outage(tmp: Path, standin: BotApiStandIn, smtp: SmtpWorld) -> 
     assert failed[429] and failed[502] and failed[500], failed  # the outage did hit the bot
     return figures | {"answers": answers, "repeats": sum(p.repeats for p in people),
                       "refused_calls": dict(failed), "duplicates": 0}  # fmt: skip
-
-
-def queue_reminders(app: App, chats: list[int], round_key: str) -> None:
-    """A backlog: one reminder per chat in the outbox, as the scheduler writes them."""
-    now = app.clock.now()
-    payload = {"organisation": "Fundacja", "card": "ngo", "session": "T",
-               "deadline": (now + timedelta(days=3)).date().isoformat(), "days_left": 3,
-               "missing": ["II.1.1", "II.3.4"]}  # fmt: skip
-    with app.uow() as uow:
-        uow.outbox.add_many([
-            OutboxMessage(channel="telegram", recipient=str(c), kind="reminder", payload=payload,
-                          dedupe_key=f"reminder:outage:{round_key}:{c}", next_attempt_at=now,
-                          created_at=now)
-            for c in chats
-        ])  # fmt: skip
-        uow.commit()
 
 
 def assignment_ids(app: App, count: int) -> list[int]:
