@@ -7,7 +7,8 @@
     the outbox, the stand-in enforcing Telegram's limits (30 msg/s, 1 msg/s per chat):
     interactive p99, 429 responses, every reminder delivered exactly once.
 
-    .venv/bin/python bench/bot.py [--part a|b|both] [--managers 40] [--reminders 10000]
+    .venv/bin/python bench/bot.py [--part a|b|both] [--managers 40] [--cards 3]
+                                  [--reminders 10000]
 """
 
 from __future__ import annotations
@@ -35,9 +36,10 @@ from sqlalchemy import Engine
 from telegram import Update
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
-from bot.application import build_application
+from bot.application import POOL, build_application
 from bot.component import TelegramBot
 from bot.limiter import Limits
+from bot.transport import AiohttpRequest
 from kartomat.bootstrap import App, SystemClock, wire
 from kartomat.settings import Settings
 from services.ports import UnitOfWork
@@ -145,17 +147,19 @@ async def cards_run(app: App, standin: BotApiStandIn, tokens: list[str], slots: 
 
 async def part_a(args: Any, tmp: Path, standin: BotApiStandIn) -> list[dict[str, Any]]:
     """Cards as fast as possible vs the echo bot, same number of users, same stand-in."""
-    app, tokens = prepared(tmp, standin, args.managers)
+    app, tokens = prepared(tmp, standin, args.managers * args.cards)
     latencies: list[float] = []
     async with serving("ours", tmp, standin, limits=False) as ours_cpu:
         started, before, cpu = time.monotonic(), delivered(standin), time.process_time()
         calls = len(standin.calls())
-        await cards_run(app, standin, tokens[: args.managers], args.managers, 0.0, latencies)
+        cards = args.managers * args.cards
+        await cards_run(app, standin, tokens[:cards], args.managers, 0.0, latencies,
+                        keep_going=lambda: True)  # fmt: skip
         elapsed, updates = time.monotonic() - started, delivered(standin) - before
         ours = summary("kartomat bot", updates, elapsed, latencies)
         ours["bench_cpu_s"] = round(time.process_time() - cpu, 1)
         ours["calls_per_update"] = round((len(standin.calls()) - calls) / updates, 2)
-    async with serving("echo", tmp, standin, limits=False) as echo_cpu:
+    async with serving("echo", tmp, standin, False, args.echo_transport) as echo_cpu:
         cpu, calls = time.process_time(), len(standin.calls())
         echo = await echo_users(standin, args.managers, max(1, updates // args.managers))
         echo["bench_cpu_s"] = round(time.process_time() - cpu, 1)
@@ -229,7 +233,7 @@ def prepared(tmp: Path, standin: BotApiStandIn, orgs: int) -> tuple[App, list[st
 
 @asynccontextmanager
 async def serving(
-    kind: str, tmp: Path, standin: BotApiStandIn, limits: bool
+    kind: str, tmp: Path, standin: BotApiStandIn, limits: bool, transport: str = "httpx"
 ) -> AsyncIterator[dict[str, float]]:
     """The bot in its own process (Telegram is another machine), stopped with SIGTERM.
 
@@ -240,7 +244,8 @@ async def serving(
     where = os.environ.get("BENCH_PROFILE")  # a directory: the bot process is profiled into it
     profile = ["-m", "cProfile", "-o", f"{where}/bot-{kind}.prof"] if where else []
     command = [sys.executable, *profile, __file__, "--serve", kind, "--db", str(tmp / "bench.db"),
-               "--base-url", standin.base_url] + (["--limits"] if limits else [])  # fmt: skip
+               "--base-url", standin.base_url, "--echo-transport", transport]  # fmt: skip
+    command += ["--limits"] if limits else []
     child = await asyncio.create_subprocess_exec(*command)
     base = 0.0
     try:
@@ -265,8 +270,10 @@ async def serve(args: argparse.Namespace) -> None:
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     if args.serve == "echo":
-        application = Application.builder().token(DEFAULT_TOKEN).base_url(args.base_url)
-        echo = application.concurrent_updates(True).build()
+        builder = Application.builder().token(DEFAULT_TOKEN).base_url(args.base_url)
+        if args.echo_transport == "aiohttp":  # for comparison only: the target is bare PTB's
+            builder = builder.request(AiohttpRequest(POOL)).get_updates_request(AiohttpRequest(1))
+        echo = builder.concurrent_updates(True).build()
         echo.add_handler(MessageHandler(filters.TEXT, _echo))
         async with polling(echo, timeout=10):
             await stop.wait()
@@ -298,8 +305,11 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--part", choices=["a", "b", "both"], default="both")
     parser.add_argument("--managers", type=int, default=40, help="concurrent managers in (a)")
+    parser.add_argument("--cards", type=int, default=3, help="cards each manager fills in (a)")
     parser.add_argument("--reminders", type=int, default=10_000, help="reminders drained in (b)")
     parser.add_argument("--think", type=float, default=2.0, help="seconds a manager thinks (b)")
+    parser.add_argument("--echo-transport", choices=["httpx", "aiohttp"], default="httpx",
+                        help="echo bot's transport: PTB's own (the baseline) or ours")  # fmt: skip
     parser.add_argument("--serve", choices=["ours", "echo"], help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
     parser.add_argument("--base-url", help=argparse.SUPPRESS)

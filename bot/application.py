@@ -25,6 +25,7 @@ from bot.flows.respondent import RespondentFlow
 from bot.flows.staff import StaffFlow
 from bot.limiter import Limits, PriorityRateLimiter
 from bot.ordering import PerUserOrder
+from bot.transport import AiohttpRequest
 from kartomat.bootstrap import App
 from storage.engine import is_sqlite
 
@@ -77,10 +78,10 @@ def build_application(app: App, *, limits: Limits | None = Limits()) -> Bot:  # 
         .base_url(settings.telegram_base_url)
         .base_file_url(file_url(settings.telegram_base_url))
         .concurrent_updates(PerUserOrder())
-        # httpcore scans every pooled connection on each request: a small pool is faster
-        # than PTB's 256, and the rate limiter bounds what is in flight anyway.
-        .connection_pool_size(POOL)
-        .pool_timeout(30.0)
+        # aiohttp instead of PTB's httpx (bot/transport.py); the rate limiter bounds what
+        # is in flight, so a small pool is enough.
+        .request(AiohttpRequest(POOL))
+        .get_updates_request(AiohttpRequest(1))
         .rate_limiter(PriorityRateLimiter(limits))
         .build()
     )

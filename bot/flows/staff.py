@@ -30,13 +30,13 @@ class StaffFlow:
     async def late(self, update: Update, context: Context) -> None:
         """/spoznieni: late cards in the member's territories, by gmina."""
         if member := await self._member(update, context):
-            groups = await self.services.call(self.services.staff.late, member)
+            groups = await self.services.offload(self.services.staff.late, member)
             await context.bot.send_message(user_id(update), staff_texts.late(groups)[:4000])
 
     async def progress(self, update: Update, context: Context) -> None:
         """/postep: coverage per territory."""
         if member := await self._member(update, context):
-            rows = await self.services.call(self.services.staff.progress, member)
+            rows = await self.services.offload(self.services.staff.progress, member)
             await context.bot.send_message(user_id(update), staff_texts.progress(rows)[:4000])
 
     async def remind(self, update: Update, context: Context) -> None:
@@ -46,7 +46,7 @@ class StaffFlow:
         if not context.args:
             await context.bot.send_message(user_id(update), staff_texts.remind_usage())
             return
-        results = await self.services.call(self.services.staff.remind, member, context.args[0])
+        results = await self.services.offload(self.services.staff.remind, member, context.args[0])
         text = staff_texts.reminded(context.args[0], results)
         await context.bot.send_message(user_id(update), text)
 
@@ -54,7 +54,7 @@ class StaffFlow:
         """/raport: the latest Raport MP files, the spreadsheet attached when it is at hand."""
         if not await self._member(update, context):
             return
-        found = await self.services.call(self.services.staff.reports)
+        found = await self.services.offload(self.services.staff.reports)
         await context.bot.send_message(user_id(update), staff_texts.reports(found)[:4000])
         for build in found[-1:]:
             sheet = next((f for f in build.files if f.endswith(".xlsx")), None)

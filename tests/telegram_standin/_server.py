@@ -124,6 +124,9 @@ class _Server(ThreadingHTTPServer):
 
     daemon_threads = True
     block_on_close = False
+    # socketserver's default backlog of 5 overflows when a bot opens dozens of keep-alive
+    # connections at once (PTB's pool is 256): connections were reset, replies lost.
+    request_queue_size = 128
 
     def __init__(self, handler: Handler, on_error: Callable[[str], None]) -> None:
         super().__init__(("127.0.0.1", 0), _RequestHandler)
