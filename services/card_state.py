@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import cached_property
@@ -137,11 +138,17 @@ class CardState:
     @cached_property
     def unanswered(self) -> list[Question]:
         """Applicable questions still to ask: no answer, and not an optional one skipped."""
-        return [
-            q
-            for q in self.applicable
-            if q.id not in self.answers and (q.required or q.id not in self.latest)
-        ]
+        return list(self._pending())
+
+    def _pending(self) -> Iterable[Question]:
+        """`unanswered`, as a generator unless already worked out."""
+        known: list[Question] | None = self.__dict__.get("unanswered")
+        if known is not None:
+            return known
+        answers, latest = self.answers, self.latest
+        return (
+            q for q in self.applicable if q.id not in answers and (q.required or q.id not in latest)
+        )
 
     @property
     def answered_count(self) -> int:
@@ -190,17 +197,15 @@ class CardState:
 
     def next_question(self, after: str | None = None) -> Question | None:
         """The first unanswered applicable question after `after` (wrapping to the start)."""
-        pending = self.unanswered
-        if not pending:
-            return None
-        if after is not None:
-            order = self.card.order
-            start = order.get(after)
-            if start is not None:
-                later = [q for q in pending if order[q.id] > start]
-                if later:
-                    return later[0]
-        return pending[0]
+        order = self.card.order
+        start = order.get(after) if after is not None else None
+        first = None  # the first fit ends the walk: no list of every unanswered question
+        for question in self._pending():
+            if start is None or order[question.id] > start:
+                return question
+            if first is None:
+                first = question
+        return first
 
     def current_question(self) -> Question | None:
         """The question the respondent is on (cursor), else the next unanswered one."""

@@ -251,7 +251,6 @@ class CollectionService:
         """Append the versions, move the position, evaluate warnings, commit once
         (`commit=False`: the caller's unit of work commits)."""
         records = new_versions(state, items, provenance)
-        uow.answers.add_many(records)
         fresh = state.with_records(records)
         assignment = fresh.assignment
         assignment.started_at = assignment.started_at or state.now
@@ -259,7 +258,7 @@ class CollectionService:
         assignment.revision += 1
         nxt = fresh.next_question(after=after.id if after else None)
         assignment.cursor = nxt.id if nxt is not None else None
-        uow.assignments.touch(assignment)
+        uow.answers.add_many(records, touch=assignment)  # one statement on PostgreSQL
         self.previous.warnings_for(uow, fresh)
         if commit:
             uow.commit()

@@ -52,13 +52,17 @@ def load_state(
 
     With a `cache`, the answer history is taken from it when still current.
     """
-    context = uow.assignments.context(assignment_id, for_update=for_update)
+    if cache is not None:
+        counted = uow.assignments.context_and_answer_count(assignment_id, for_update=for_update)
+        context, count = (counted[:3], counted[3]) if counted is not None else (None, 0)
+    else:
+        context, count = uow.assignments.context(assignment_id, for_update=for_update), 0
     if context is None:
         raise NotFound("Nie znaleziono tej karty.", "This card was not found.")
     assignment, session, organisation = context
     card = catalog.get(assignment.card)
     if cache is not None:
-        entry = cache.current(uow, assignment_id, card)
+        entry = cache.current(uow, assignment_id, card, count)
     else:
         history = uow.answers.history(assignment_id)
         entry = _Entry(card, len(history), latest_records(history), build_answers(card, history))
@@ -98,9 +102,11 @@ class CardStateCache:
     Answer versions are only ever added (never changed or deleted), so how many versions
     an assignment has identifies its history: an entry is used only when the count read
     now equals the count it was built from, whoever wrote since (this process, another
-    one, another unit of work). The count is its own statement, after the context's
-    (which locks the assignment when writing), so on PostgreSQL (READ COMMITTED) it sees
-    every writer that committed before the lock was granted. Entries are stored only
+    one, another unit of work). The count is read with the context
+    (`context_and_answer_count`), after the assignment is locked when writing: in the
+    same statement on SQLite (BEGIN IMMEDIATE already holds the write lock), in a
+    statement of its own on PostgreSQL, so that under READ COMMITTED it sees every writer
+    that committed before the lock was granted. Entries are stored only
     after the transaction that wrote them committed (`store`), and are treated as
     read-only: states built from them share their dicts, and `CardState.with_records`
     copies before changing anything.
@@ -111,9 +117,11 @@ class CardStateCache:
         self._entries: OrderedDict[int, _Entry] = OrderedDict()
         self._lock = Lock()
 
-    def current(self, uow: UnitOfWork, assignment_id: int, card: CardDefinition) -> _Entry:
-        """The entry, if it still is the assignment's history; else read it (and keep it)."""
-        count = uow.answers.count(assignment_id)
+    def current(
+        self, uow: UnitOfWork, assignment_id: int, card: CardDefinition, count: int
+    ) -> _Entry:
+        """The entry, if it still is the assignment's history (`count`: its answer versions,
+        read now); else read the history (and keep it)."""
         with self._lock:
             entry = self._entries.get(assignment_id)
             if entry is not None and entry.card is card and entry.size == count:

@@ -42,6 +42,12 @@ class Compiled:
     bind_names: tuple[str, ...]
     binds: tuple[tuple[str, Callable[[Any], Any]], ...]  # names with a bind processor
     processors: tuple[tuple[int, Callable[[Any], Any]], ...]  # result column, processor
+    by_column: Mapping[int, Callable[[Any], Any]]  # the same, by result column
+
+    def value(self, row: Sequence[Any], i: int) -> Any:
+        """Column `i` of a driver row, through its result processor."""
+        process = self.by_column.get(i)
+        return row[i] if process is None else process(row[i])
 
     def process(self, row: Sequence[Any], start: int = 0, end: int | None = None) -> list[Any]:
         """Columns `start:end` of a driver row, through their result processors."""
@@ -61,6 +67,22 @@ def _picker(names: Sequence[str]) -> Callable[[Mapping[str, Any]], tuple[Any, ..
     if len(names) == 1:
         return lambda values: (values[names[0]],)
     return itemgetter(*names) if names else (lambda values: ())
+
+
+_CURSOR = "kartomat.driver_cursor"
+
+
+def _cursor(connection: Connection) -> Any:
+    """The driver cursor kept with this driver connection for these statements: creating
+    one per statement costs psycopg more than a simple statement's round trip. The pool
+    hands a connection to one thread at a time; every statement here runs to completion
+    (rows fetched) before the next, so one cursor serves them all."""
+    pooled = connection.connection
+    driver = pooled.driver_connection
+    kept = pooled.info.get(_CURSOR)
+    if kept is None or kept[0] is not driver:  # a new or reconnected driver connection
+        kept = pooled.info[_CURSOR] = (driver, driver.cursor())  # type: ignore[union-attr]
+    return kept[1]
 
 
 class DriverStatement:
@@ -103,6 +125,7 @@ class DriverStatement:
             bind_names=tuple(by_name),
             binds=tuple((n, p) for n, p in binds if p is not None),
             processors=tuple((i, p) for i, p in enumerate(results) if p is not None),
+            by_column={i: p for i, p in enumerate(results) if p is not None},
         )
 
     def _params(self, compiled: Compiled, values: Mapping[str, Any]) -> Any:
@@ -127,7 +150,7 @@ class DriverStatement:
         connection = where.connection()
         dialect = connection.dialect
         compiled = self._compiled(dialect)
-        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        cursor = _cursor(connection)
         try:
             if many:
                 params = [self._params(compiled, v) for v in values]
@@ -152,8 +175,6 @@ class DriverStatement:
                 dialect=dialect,
                 ismulti=many,
             ) from exc
-        finally:
-            cursor.close()
 
     def rows(self, where: Transactional, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Execute a statement returning rows with one set of values; the rows, through

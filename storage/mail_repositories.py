@@ -11,14 +11,20 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from services.mail_ports import MailboxState, SentMail
+from storage.repositories import SessionSource
 from storage.tables import MailboxStateRow, SentMailRow
 
 
 class MailboxStateRepo:
     """One row per mailbox folder: UIDVALIDITY and the highest UID stored."""
 
-    def __init__(self, session: Session) -> None:
-        self.s = session
+    def __init__(self, source: SessionSource) -> None:
+        self.source = source
+
+    @property
+    def s(self) -> Session:
+        """The unit of work's ORM session."""
+        return self.source.session
 
     def get(self, mailbox: str) -> MailboxState | None:
         row = self.s.get(MailboxStateRow, mailbox)
@@ -41,8 +47,13 @@ class MailboxStateRepo:
 class SentMailRepo:
     """The Message-IDs of the emails we sent, for matching replies (In-Reply-To)."""
 
-    def __init__(self, session: Session) -> None:
-        self.s = session
+    def __init__(self, source: SessionSource) -> None:
+        self.source = source
+
+    @property
+    def s(self) -> Session:
+        """The unit of work's ORM session."""
+        return self.source.session
 
     def add(self, sent: SentMail) -> bool:
         """Insert unless this outbox row (or Message-ID) is already recorded."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel
 from sqlalchemy import String, bindparam, cast, func, select, update
@@ -92,40 +92,61 @@ _CONTACTS_OF_TELEGRAM_USER = DriverStatement(
 )
 
 
-# The last session and organisation rows _context_of decoded, by id: (driver row, entity).
+# The rows _context_of decoded last, by entity class and id: (driver row, entity).
 _SEEN: dict[tuple[type[BaseModel], Any], tuple[Sequence[Any], BaseModel]] = {}
 _SEEN_LIMIT = 4096
+_CONTEXT_FIELDS = tuple((cls, tuple(cls.model_fields)) for cls, _ in _CONTEXT_ENTITIES)
 
 
 def _context_of(
     values: Sequence[Any], compiled: Compiled
 ) -> tuple[Assignment, MonitoringSession, Organisation]:
     """An assignment, its session and its organisation from one driver row of
-    _CONTEXT_SELECT. A session or organisation row equal to the one decoded last time is
-    not decoded again: a copy of the entity made then is returned."""
+    _CONTEXT_SELECT (see _entity_of)."""
     start, entities = 0, []
-    for entity_cls, columns in _CONTEXT_ENTITIES:
-        end = start + len(columns)
-        raw = values[start:end]
-        key = (entity_cls, raw[0])  # the id comes first (entity field order)
-        seen = _SEEN.get(key) if entity_cls is not Assignment else None
-        if seen is not None and seen[0] == raw:
-            entities.append(seen[1].model_copy())
-        else:
-            names = entity_cls.model_fields
-            fields = compiled.process(values, start, end)
-            entity = entity_cls.model_construct(**dict(zip(names, fields, strict=True)))
-            if entity_cls is not Assignment:  # the assignment changes with every answer
-                if len(_SEEN) >= _SEEN_LIMIT:
-                    _SEEN.clear()
-                _SEEN[key] = (raw, entity.model_copy())
-            entities.append(entity)
+    for entity_cls, names in _CONTEXT_FIELDS:
+        end = start + len(names)
+        entities.append(_entity_of(entity_cls, names, values, start, end, compiled))
         start = end
     assignment, session, organisation = entities
     assert isinstance(assignment, Assignment)
     assert isinstance(session, MonitoringSession)
     assert isinstance(organisation, Organisation)
     return assignment, session, organisation
+
+
+def _entity_of(
+    entity_cls: type[BaseModel],
+    names: tuple[str, ...],
+    values: Sequence[Any],
+    start: int,
+    end: int,
+    compiled: Compiled,
+) -> BaseModel:
+    """The entity of columns `start:end` of a driver row. When a row of the same entity
+    was decoded before, only the columns that differ from it are decoded (an unchanged
+    session or organisation: none; an assignment: what answering changed), on a copy of
+    the entity made then, so the callers' changes never reach it."""
+    raw = values[start:end]
+    key = (entity_cls, raw[0])  # the id comes first (entity field order)
+    seen = _SEEN.get(key)
+    if seen is None:
+        fields = compiled.process(values, start, end)
+        entity = entity_cls.model_construct(**dict(zip(names, fields, strict=True)))
+    elif seen[0] == raw:
+        return seen[1].model_copy()
+    else:
+        before = seen[0]
+        changed = {
+            name: compiled.value(values, start + i)
+            for i, name in enumerate(names)
+            if raw[i] != before[i]
+        }
+        entity = seen[1].model_copy(update=changed)
+    if len(_SEEN) >= _SEEN_LIMIT:
+        _SEEN.clear()
+    _SEEN[key] = (raw, entity.model_copy())
+    return entity
 
 
 _ANSWER_FIELDS = tuple(AnswerRecord.model_fields)
@@ -139,20 +160,38 @@ _ANSWER_COUNT = DriverStatement(
     .select_from(_ANSWER_TABLE)
     .where(_ANSWER_TABLE.c.assignment_id == bindparam("assignment_id"))
 )
+# SQLite: the context and the number of answer versions in one statement. BEGIN
+# IMMEDIATE already holds the database's write lock and a statement reads one snapshot,
+# so this is the count a statement of its own would read next (PostgreSQL: see
+# AssignmentRepo.context_and_answer_count).
+_COUNTED_CONTEXT = DriverStatement(
+    _CONTEXT_SELECT.add_columns(
+        select(func.count())
+        .select_from(_ANSWER_TABLE)
+        .where(_ANSWER_TABLE.c.assignment_id == _ASSIGNMENT.c.id)
+        .scalar_subquery()
+    )
+)
 _ANSWER_INSERT_FIELDS = tuple(f for f in _ANSWER_FIELDS if f != "id")
 _ANSWER_INSERT = DriverStatement(
     _ANSWER_TABLE.insert()
     .inline()  # no RETURNING of the new ids: nothing reads them
     .values({f: bindparam(f) for f in _ANSWER_INSERT_FIELDS})
 )
+_TOUCH_FIELDS = ("cursor", "started_at", "last_activity_at", "revision")
 _TOUCH = DriverStatement(
     update(_ASSIGNMENT)
     .where(_ASSIGNMENT.c.id == bindparam("assignment_id"))
-    .values(
-        cursor=bindparam("cursor"),
-        started_at=bindparam("started_at"),
-        last_activity_at=bindparam("last_activity_at"),
-        revision=bindparam("revision"),
+    .values({f: bindparam(f) for f in _TOUCH_FIELDS})
+)
+# PostgreSQL: an answer version and the touch in one statement (a data-modifying WITH,
+# run once whether or not the UPDATE reads it): a round trip fewer per chat answer.
+_ANSWER_INSERT_AND_TOUCH = DriverStatement(
+    update(_ASSIGNMENT)
+    .where(_ASSIGNMENT.c.id == bindparam("touched_id"))
+    .values({f: bindparam(f) for f in _TOUCH_FIELDS})
+    .add_cte(
+        _ANSWER_TABLE.insert().values({f: bindparam(f) for f in _ANSWER_INSERT_FIELDS}).cte("added")
     )
 )
 _MARK_ASKED = DriverStatement(
@@ -165,9 +204,28 @@ _MARK_ASKED = DriverStatement(
 )
 
 
+def _touch_values(assignment: Assignment, id_name: str) -> dict[str, Any]:
+    """The parameters of a touch: what answering changes, and the assignment's id."""
+    values = {f: assignment.__dict__[f] for f in _TOUCH_FIELDS}
+    values[id_name] = assignment.id
+    return values
+
+
+def _answer_count(tx: Transactional, assignment_id: int) -> int:
+    return int(_ANSWER_COUNT.rows(tx, {"assignment_id": assignment_id})[0][0])
+
+
 def _construct(entity_cls: type[E], row: Any) -> E:
     """An entity from a row of our own schema, without re-validation (hot paths only)."""
     return entity_cls.model_construct(**{f: getattr(row, f) for f in entity_cls.model_fields})
+
+
+class SessionSource(Transactional, Protocol):
+    """What repositories run on: a unit of work's connection (driver statements) and its
+    ORM session, which it creates only when a repository first asks for it."""
+
+    @property
+    def session(self) -> Session: ...
 
 
 class _Repo(Generic[E]):
@@ -176,9 +234,13 @@ class _Repo(Generic[E]):
     row_cls: Any
     entity_cls: type[E]
 
-    def __init__(self, session: Session, tx: Transactional | None = None) -> None:
-        self.s = session
-        self.tx: Transactional = tx if tx is not None else session  # for DriverStatements
+    def __init__(self, source: SessionSource) -> None:
+        self.tx: SessionSource = source  # DriverStatements run on its connection
+
+    @property
+    def s(self) -> Session:
+        """The unit of work's ORM session."""
+        return self.tx.session
 
     def _entity(self, row: Any) -> E:
         return self.entity_cls.model_validate(row, from_attributes=True)
@@ -346,6 +408,18 @@ class AssignmentRepo(_Repo[Assignment]):
             return None
         return _context_of(rows[0], compiled)
 
+    def context_and_answer_count(
+        self, assignment_id: int, *, for_update: bool = False
+    ) -> tuple[Assignment, MonitoringSession, Organisation, int] | None:
+        if self.tx.connection().dialect.name == "sqlite":
+            rows, compiled = _COUNTED_CONTEXT.raw_rows(self.tx, {"assignment_id": assignment_id})
+            return (*_context_of(rows[0], compiled), int(rows[0][-1])) if rows else None
+        # PostgreSQL (READ COMMITTED): a subquery of SELECT … FOR UPDATE would count on the
+        # snapshot taken before the lock wait (only the locked row is re-checked); a
+        # statement of its own, after the lock, sees every writer that committed before it.
+        context = self.context(assignment_id, for_update=for_update)
+        return (*context, _answer_count(self.tx, assignment_id)) if context else None
+
     def for_telegram_user(
         self, telegram_user_id: int
     ) -> list[tuple[Assignment, MonitoringSession, Organisation]]:
@@ -387,14 +461,7 @@ class AssignmentRepo(_Repo[Assignment]):
 
     def touch(self, assignment: Assignment) -> None:
         """Write only what answering changes: position, activity times, revision."""
-        params = {
-            "assignment_id": assignment.id,
-            "cursor": assignment.cursor,
-            "started_at": assignment.started_at,
-            "last_activity_at": assignment.last_activity_at,
-            "revision": assignment.revision,
-        }
-        _TOUCH.execute(self.tx, params)
+        _TOUCH.execute(self.tx, _touch_values(assignment, "assignment_id"))
 
     def mark_asked(self, assignment_id: int, question_id: str) -> None:
         params = {"assignment_id": assignment_id, "question_id": question_id, "asked": question_id}
@@ -422,7 +489,7 @@ class AnswerRepo(_Repo[AnswerRecord]):
 
     def count(self, assignment_id: int) -> int:
         """How many answer versions the assignment has (versions are only ever added)."""
-        return int(_ANSWER_COUNT.rows(self.tx, {"assignment_id": assignment_id})[0][0])
+        return _answer_count(self.tx, assignment_id)
 
     def history_for(self, assignment_ids: Sequence[int]) -> dict[int, list[AnswerRecord]]:
         result: dict[int, list[AnswerRecord]] = {i: [] for i in assignment_ids}
@@ -440,9 +507,16 @@ class AnswerRepo(_Repo[AnswerRecord]):
     def add(self, answer: AnswerRecord) -> AnswerRecord:
         return self._add(answer)
 
-    def add_many(self, answers: Sequence[AnswerRecord]) -> None:
+    def add_many(self, answers: Sequence[AnswerRecord], *, touch: Assignment | None = None) -> None:
+        postgresql = self.tx.connection().dialect.name == "postgresql"
+        if touch is not None and len(answers) == 1 and postgresql:
+            values = {**answers[0].__dict__, **_touch_values(touch, "touched_id")}
+            _ANSWER_INSERT_AND_TOUCH.execute(self.tx, values)
+            return
         # One executemany on the driver: no ORM objects, no re-validation on the hot path.
         _ANSWER_INSERT.execute_many(self.tx, [a.__dict__ for a in answers])  # the field values
+        if touch is not None:
+            _TOUCH.execute(self.tx, _touch_values(touch, "assignment_id"))
 
     def latest_values(self, assignment_ids: Collection[int]) -> dict[int, dict[str, Any]]:
         return schedule_queries.latest_answer_values(self.s, assignment_ids)
@@ -682,8 +756,13 @@ _VALUE_COLUMNS = (
 class IndicatorRepo:
     """Reads for the indicators, in bulk, and the append-only snapshots."""
 
-    def __init__(self, session: Session) -> None:
-        self.s = session
+    def __init__(self, source: SessionSource) -> None:
+        self.source = source
+
+    @property
+    def s(self) -> Session:
+        """The unit of work's ORM session."""
+        return self.source.session
 
     def submitted_cards(self, session_id: int) -> list[tuple[int, str, str]]:
         stmt = (

@@ -1,8 +1,9 @@
 """The SQL unit of work: one connection, one transaction, committed by the use case.
 
 The ORM session is bound to the unit of work's connection and joins its transaction;
-the answering hot path (storage.driver) runs on that connection without the session's
-machinery, which costs more per transaction than SQLite takes to store an answer.
+it is created only when a repository first needs it. The answering hot path
+(storage.driver) runs on that connection without the session, whose machinery costs
+more per transaction than SQLite takes to store an answer.
 """
 
 from __future__ import annotations
@@ -47,23 +48,32 @@ class SqlUnitOfWork:
 
     def __enter__(self) -> Self:
         self._connection = self._engine.connect()
-        # rollback_only: session.commit() flushes and leaves the connection's transaction
-        # to commit(); a rollback of the session rolls it back.
-        self.session = self._factory(bind=self._connection, join_transaction_mode="rollback_only")
-        s = self.session
-        self.territories = r.TerritoryRepo(s)
-        self.organisations = r.OrganisationRepo(s)
-        self.contacts = r.ContactRepo(s, self)
-        self.staff = r.StaffRepo(s)
-        self.sessions = r.SessionRepo(s)
-        self.assignments = r.AssignmentRepo(s, self)
-        self.answers = r.AnswerRepo(s, self)
-        self.outbox = r.OutboxRepo(s)
-        self.inbound = r.InboundRepo(s)
-        self.indicators = r.IndicatorRepo(s)
-        self.mailboxes = mail.MailboxStateRepo(s)
-        self.sent_mail = mail.SentMailRepo(s)
+        self._session: Session | None = None
+        self.territories = r.TerritoryRepo(self)
+        self.organisations = r.OrganisationRepo(self)
+        self.contacts = r.ContactRepo(self)
+        self.staff = r.StaffRepo(self)
+        self.sessions = r.SessionRepo(self)
+        self.assignments = r.AssignmentRepo(self)
+        self.answers = r.AnswerRepo(self)
+        self.outbox = r.OutboxRepo(self)
+        self.inbound = r.InboundRepo(self)
+        self.indicators = r.IndicatorRepo(self)
+        self.mailboxes = mail.MailboxStateRepo(self)
+        self.sent_mail = mail.SentMailRepo(self)
         return self
+
+    @property
+    def session(self) -> Session:
+        """The ORM session on this unit of work's connection, created when first used:
+        a transaction of driver statements only (answering) never pays for one."""
+        session = self._session
+        if session is None:
+            # rollback_only: session.commit() flushes and leaves the connection's
+            # transaction to commit(); a rollback of the session rolls it back.
+            session = self._factory(bind=self._connection, join_transaction_mode="rollback_only")
+            self._session = session
+        return session
 
     def __exit__(
         self,
@@ -73,7 +83,8 @@ class SqlUnitOfWork:
     ) -> None:
         try:
             self.rollback()
-            self.session.close()
+            if self._session is not None:
+                self._session.close()
         finally:
             self._connection.close()
         if isinstance(exc, IntegrityError):
@@ -84,9 +95,9 @@ class SqlUnitOfWork:
     def commit(self) -> None:
         """Commit; a unique-key race becomes ConflictError (the caller may retry)."""
         try:
-            session = self.session
-            if session.in_transaction() or len(session.identity_map):  # else nothing to flush
-                session.commit()
+            session = self._session
+            if session is not None and (session.in_transaction() or len(session.identity_map)):
+                session.commit()  # else nothing to flush
             if self._connection.in_transaction():
                 self._connection.commit()
         except IntegrityError as exc:
@@ -95,8 +106,8 @@ class SqlUnitOfWork:
 
     def rollback(self) -> None:
         """Discard everything not committed."""
-        if self.session.in_transaction():
-            self.session.rollback()
+        if self._session is not None and self._session.in_transaction():
+            self._session.rollback()
         if self._connection.in_transaction():
             self._connection.rollback()
 

@@ -224,6 +224,12 @@ class FakeAssignments(_Table):
         org = self.store.table("organisation")[assignment.organisation_id].model_copy(deep=True)
         return assignment, session, org
 
+    def context_and_answer_count(
+        self, assignment_id: int, *, for_update: bool = False
+    ) -> tuple[Assignment, MonitoringSession, Organisation, int] | None:
+        context = self.context(assignment_id)
+        return (*context, FakeAnswers(self.store).count(assignment_id)) if context else None
+
     def by_token_hash(self, token_hash: str) -> Assignment | None:
         return next(iter(self._where(token_hash=token_hash)), None)
 
@@ -301,9 +307,11 @@ class FakeAnswers(_Table):
             raise ConflictError("answer version exists")
         return self._add(answer)
 
-    def add_many(self, answers: Sequence[AnswerRecord]) -> None:
+    def add_many(self, answers: Sequence[AnswerRecord], *, touch: Assignment | None = None) -> None:
         for answer in answers:
             self.add(answer)
+        if touch is not None:
+            FakeAssignments(self.store).touch(touch)
 
     def latest_values(self, assignment_ids: Collection[int]) -> dict[int, dict[str, Any]]:
         result: dict[int, dict[str, Any]] = {}

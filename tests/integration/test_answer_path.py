@@ -3,7 +3,7 @@ writes and reads them, unique-key races as ConflictError, one transaction with t
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import Engine, select
@@ -98,3 +98,33 @@ def test_orm_and_driver_statements_share_one_transaction(
     with SqlUnitOfWork(sessions) as uow:
         found = uow.assignments.get(a)
         assert found is not None and (found.cursor, found.revision) == ("ngo.II.1.1", 41)
+
+
+def test_a_context_read_again_gives_what_the_orm_reads(
+    app: App, backend: tuple[str, object]
+) -> None:
+    """Context rows decoded before are decoded again only where they changed."""
+    open_session(app)
+    a = assignment_of(app, "NGO-001")
+    sessions = uow_factory(engine_of(backend))
+    with SqlUnitOfWork(sessions) as uow:
+        context = uow.assignments.context(a)
+        assert context is not None
+        context[0].cursor = "ngo.I.1"  # the caller's change is its own
+        found = uow.assignments.get(a)
+        assert found is not None and found.cursor is None
+        found.extended_until = date(2026, 12, 14)
+        found.submitted_at = datetime(2026, 11, 20, 8, 30, tzinfo=UTC)
+        found.token_revoked, found.revision = True, 7
+        uow.assignments.update(found)
+        organisation = uow.organisations.get(found.organisation_id)
+        assert organisation is not None
+        organisation.name = "Nowa nazwa"
+        uow.organisations.update(organisation)
+        uow.commit()
+    with SqlUnitOfWork(sessions) as uow:
+        context = uow.assignments.context(a)
+        assert context is not None
+        assert context[0] == uow.assignments.get(a) == found
+        assert context[1:] == (uow.sessions.get(found.session_id),
+                               uow.organisations.get(found.organisation_id))  # fmt: skip

@@ -17,6 +17,7 @@ from storage.engine import make_engine
 from storage.uow import SqlUnitOfWork, uow_factory
 from tests.conftest import SECRET
 from tests.fakes import FakeClock
+from tests.sample import raw_answer
 from tests.service.test_collection import assignment_of, fill, open_session
 
 TG = Provenance(channel="telegram", source_message_id=None)
@@ -144,3 +145,21 @@ def test_a_write_by_another_process_is_seen(
     finally:
         assert other.engine is not None
         other.engine.dispose()
+
+
+def test_the_next_question_follows_the_answer_and_wraps_to_the_start(app: App) -> None:
+    """`next_question` walks only as far as it must; what it finds is the first unanswered
+    question after the given one, else the first unanswered question of the card."""
+    open_session(app)
+    a = assignment_of(app, "NGO-001")
+    for question in fresh(app, a).unanswered[2:6:2]:  # gaps before, between and after
+        app.collection.record(a, question.id, raw_answer(question), TG)
+    unanswered = fresh(app, a).unanswered
+    order = fresh(app, a).card.order
+    for after in [None, *(q.id for q in fresh(app, a).applicable)]:
+        start = order[after] if after else -1
+        expected = next((q for q in unanswered if order[q.id] > start), unanswered[0])
+        assert fresh(app, a).next_question(after=after) == expected  # nothing worked out yet
+        state = fresh(app, a)
+        assert state.unanswered == unanswered
+        assert state.next_question(after=after) == expected  # from the list, once made
