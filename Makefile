@@ -39,7 +39,10 @@ bench: venv services
 	$(BIN)/python bench/collection.py
 	$(BIN)/python bench/indicators.py
 	$(BIN)/python bench/schedule.py
-	$(BIN)/python bench/mail.py
+	$(BIN)/python bench/mail.py --backend sqlite
+	$(BIN)/python bench/mail.py --backend postgres
+	$(BIN)/python bench/bot.py --part a --managers 10
+	$(BIN)/python bench/bot.py --part both --managers 40
 
 ## demo: the whole pipeline on embedded defaults (SQLite in ./demo/, everything on loopback).
 demo: venv

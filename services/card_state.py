@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -199,13 +200,25 @@ class CardState:
         """The first unanswered applicable question after `after` (wrapping to the start)."""
         order = self.card.order
         start = order.get(after) if after is not None else None
-        first = None  # the first fit ends the walk: no list of every unanswered question
-        for question in self._pending():
-            if start is None or order[question.id] > start:
-                return question
-            if first is None:
-                first = question
-        return first
+        known: list[Question] | None = self.__dict__.get("unanswered")
+        if start is None or known is not None:
+            first = None  # the first fit ends the walk: no list of every unanswered question
+            for question in self._pending():
+                if start is None or order[question.id] > start:
+                    return question
+                if first is None:
+                    first = question
+            return first
+        # The walk starts right after `after` (applicable is in card order) and wraps:
+        # answering in order then looks at the next question or two, not the whole card.
+        applicable = self.applicable
+        cut = bisect_right(applicable, start, key=lambda q: order[q.id])
+        answers, latest = self.answers, self.latest
+        for index in range(cut - len(applicable), cut):  # cut … end, then 0 … cut - 1
+            q = applicable[index]
+            if q.id not in answers and (q.required or q.id not in latest):
+                return q
+        return None
 
     def current_question(self) -> Question | None:
         """The question the respondent is on (cursor), else the next unanswered one."""
