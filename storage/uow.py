@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -23,9 +23,37 @@ from services.ports import ConflictError
 from storage import mail_repositories as mail
 from storage import repositories as r
 
+_KEPT_PER_ENGINE = 4
+
+
+def _idle_connections(engine: Engine) -> list[Connection] | None:
+    """The connections a SQLite engine's units of work left for the next ones, kept on
+    the engine (collected with it, closed by its dispose()); None on other databases
+    (PostgreSQL's pool pings a connection at each check-out, which a restarted server
+    needs: docs/reliability.md)."""
+    if engine.dialect.name != "sqlite":
+        return None
+    idle: list[Connection] | None = engine.__dict__.get("_kartomat_idle")
+    if idle is None:
+        idle = engine.__dict__.setdefault("_kartomat_idle", [])
+        kept = idle
+
+        def close_idle(_engine: Engine) -> None:
+            while kept:
+                kept.pop().close()
+
+        event.listen(engine, "engine_disposed", close_idle)
+    return idle
+
 
 class SqlUnitOfWork:
-    """A UnitOfWork over SQLAlchemy; rolls back unless committed."""
+    """A UnitOfWork over SQLAlchemy; rolls back unless committed.
+
+    On SQLite a unit of work keeps its connection for the next one (up to
+    _KEPT_PER_ENGINE per engine): checking a connection out of the pool and back in
+    costs more than SQLite takes to store an answer. A kept connection is outside any
+    transaction, and one that was invalidated is not kept.
+    """
 
     territories: ports.TerritoryRepository
     organisations: ports.OrganisationRepository
@@ -45,9 +73,10 @@ class SqlUnitOfWork:
         engine = factory.kw.get("bind")
         assert isinstance(engine, Engine), "uow_factory(engine) binds the sessions"
         self._engine = engine
+        self._idle = _idle_connections(engine)
 
     def __enter__(self) -> Self:
-        self._connection = self._engine.connect()
+        self._connection = self._kept() or self._engine.connect()
         self._session: Session | None = None
         self.territories = r.TerritoryRepo(self)
         self.organisations = r.OrganisationRepo(self)
@@ -62,6 +91,12 @@ class SqlUnitOfWork:
         self.mailboxes = mail.MailboxStateRepo(self)
         self.sent_mail = mail.SentMailRepo(self)
         return self
+
+    def _kept(self) -> Connection | None:
+        try:
+            return self._idle.pop() if self._idle is not None else None
+        except IndexError:  # another thread took the last one
+            return None
 
     @property
     def session(self) -> Session:
@@ -86,7 +121,16 @@ class SqlUnitOfWork:
             if self._session is not None:
                 self._session.close()
         finally:
-            self._connection.close()
+            connection, idle = self._connection, self._idle
+            if (
+                idle is not None
+                and len(idle) < _KEPT_PER_ENGINE
+                and not connection.invalidated
+                and not connection.in_transaction()
+            ):
+                idle.append(connection)
+            else:
+                connection.close()
         if isinstance(exc, IntegrityError):
             raise ConflictError(str(exc.orig)) from exc
         if isinstance(exc, OperationalError) and "deadlock" in str(exc.orig).lower():

@@ -85,8 +85,7 @@ def effective_after(
             inserted = inserted or qid not in result
             result[qid] = value
     if inserted:  # keep card order, as the walk gives it
-        order = card.order
-        result = dict(sorted(result.items(), key=lambda item: order[item[0]]))
+        result = {qid: result[qid] for qid in sorted(result, key=card.order.__getitem__)}
     return result
 
 
