@@ -146,9 +146,12 @@ class CardState:
         known: list[Question] | None = self.__dict__.get("unanswered")
         if known is not None:
             return known
-        answers, latest = self.answers, self.latest
-        return (
-            q for q in self.applicable if q.id not in answers and (q.required or q.id not in latest)
+        return (q for q in self.applicable if self._to_ask(q))
+
+    def _to_ask(self, question: Question) -> bool:
+        """Unanswered, and not an optional question the respondent skipped."""
+        return question.id not in self.answers and (
+            question.required or question.id not in self.latest
         )
 
     @property
@@ -200,24 +203,13 @@ class CardState:
         """The first unanswered applicable question after `after` (wrapping to the start)."""
         order = self.card.order
         start = order.get(after) if after is not None else None
-        known: list[Question] | None = self.__dict__.get("unanswered")
-        if start is None or known is not None:
-            first = None  # the first fit ends the walk: no list of every unanswered question
-            for question in self._pending():
-                if start is None or order[question.id] > start:
-                    return question
-                if first is None:
-                    first = question
-            return first
         # The walk starts right after `after` (applicable is in card order) and wraps:
         # answering in order then looks at the next question or two, not the whole card.
         applicable = self.applicable
-        cut = bisect_right(applicable, start, key=lambda q: order[q.id])
-        answers, latest = self.answers, self.latest
+        cut = 0 if start is None else bisect_right(applicable, start, key=lambda q: order[q.id])
         for index in range(cut - len(applicable), cut):  # cut … end, then 0 … cut - 1
-            q = applicable[index]
-            if q.id not in answers and (q.required or q.id not in latest):
-                return q
+            if self._to_ask(applicable[index]):
+                return applicable[index]
         return None
 
     def current_question(self) -> Question | None:

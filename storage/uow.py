@@ -36,9 +36,8 @@ def _idle_connections(engine: Engine) -> list[Connection] | None:
     idle: list[Connection] | None = engine.__dict__.get("_kartomat_idle")
     if idle is None:
         idle = engine.__dict__.setdefault("_kartomat_idle", [])
-        kept = idle
 
-        def close_idle(_engine: Engine) -> None:
+        def close_idle(_engine: Engine, kept: list[Connection] = idle) -> None:
             while kept:
                 kept.pop().close()
 
